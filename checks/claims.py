@@ -1,0 +1,319 @@
+"""Claims: split an article into sentences, drop boilerplate, score check-worthiness with reasons.
+
+The score is a logistic combination of readable features (a number, a named entity, an
+attribution, a comparison, ...) so every score comes with the reasons that produced it. Weights
+live in ``data/checkworthiness_weights.json`` when a trained file is shipped, else the defaults
+below.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from checks.config import SHIPPED_DATA
+from checks.ingest import BYLINE_LINE, DATE_LINE, SOURCE_LINE, URL_LINE
+
+WEIGHTS_FILE = SHIPPED_DATA / "checkworthiness_weights.json"
+
+# Lines that are site furniture, never claims: cross-promotion, share prompts, captions, footers.
+BOILERPLATE = re.compile(
+    r"^\s*(?:read more|related|more on this|see also|watch|listen|sign up|subscribe|follow us|share this|"
+    r"click here|advertisement|sponsored|click to|most read|trending|don'?t miss|join us|"
+    r"copyright|©|all rights reserved|image:|photo:|picture:|credit:|getty images|"
+    r"\(?image|this article (?:was|is) (?:originally )?published)\b.*$",
+    re.I,
+)
+CAPTION_TAIL = re.compile(r"\((?:image|photo|picture|pic|credit)s?\s*:[^)]*\)\s*$", re.I)
+
+ABBREVIATIONS = {
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "sen",
+    "rep",
+    "gov",
+    "gen",
+    "col",
+    "lt",
+    "sgt",
+    "capt",
+    "st",
+    "jr",
+    "sr",
+    "no",
+    "vs",
+    "etc",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "approx",
+    "est",
+    "fig",
+    "u.s",
+    "u.k",
+    "e.g",
+    "i.e",
+    "a.m",
+    "p.m",
+    "rev",
+    "mt",
+}
+OPEN_QUOTES = "\"“‘'«"
+CLOSE_QUOTES = "\"”’'»"
+# A sentence ends at . ! ? (or …) plus any closing quotes/brackets, before whitespace.
+SENTENCE_END = re.compile(r"[.!?…]+[\"”’'»)\]]*(?=\s)")
+
+NUMBER_WORDS = (
+    r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+    r"thirty|forty|fifty|hundreds?|thousands?|millions?|billions?|dozens?|half|double|triple)"
+)
+FEATURE_PATTERNS: dict[str, re.Pattern] = {
+    "number": re.compile(rf"\d|\b{NUMBER_WORDS}\b|%|\bper ?cent\b", re.I),
+    "attribution": re.compile(
+        r"\b(?:said|says|say|told|tweeted|stated|announced|claimed|claims|reported|confirmed|denied|denies|"
+        r"according to|condemned|warned|insisted|admitted|revealed|wrote|added|declared)\b",
+        re.I,
+    ),
+    "quote": re.compile(r"[“\"][^”\"]{12,}"),
+    "comparison": re.compile(
+        r"\b(?:more|less|fewer|greater|higher|lower|larger|smaller|most|least|biggest|largest|highest|lowest|"
+        r"record|worst|best|first|only|than|compared|double|half|majority|minority)\b",
+        re.I,
+    ),
+    "causal": re.compile(
+        r"\b(?:because|due to|caused?|causing|led to|leads to|result(?:ed)? in|as a result|therefore|thanks to|"
+        r"blamed?|responsible for|with the help of)\b",
+        re.I,
+    ),
+    "prediction": re.compile(
+        r"\b(?:will|won't|going to|expected to|forecast|predict\w*|plans? to|intends? to)\b", re.I
+    ),
+    "event": re.compile(
+        r"\b(?:detained|arrested|killed|died|injured|held|recorded|elected|voted|won|lost|launched|signed|"
+        r"passed|banned|jailed|sentenced|fired|resigned|rigged|attacked|deployed|formed|imposed|recognis\w+|"
+        r"recogniz\w+|accepted|accept|sanction\w*|increased|decreased|rose|fell)\b",
+        re.I,
+    ),
+    "hedge": re.compile(
+        r"\b(?:may|might|could|possibly|perhaps|reportedly|allegedly|believed to|appears? to|seems?|rumou?red|"
+        r"some say|it is thought)\b",
+        re.I,
+    ),
+    "opinion": re.compile(
+        r"\b(?:i think|i believe|i feel|in my view|should|must|ought|incredible|amazing|terrible|shocking|"
+        r"disgraceful|brilliant|awful|outrageous|wonderful|horrific|we need)\b|!",
+        re.I,
+    ),
+}
+ENTITY = re.compile(r"(?<![.!?]\s)(?<!^)\b(?:[A-Z][a-z]+|[A-Z]{2,})(?:\s+(?:of\s+)?[A-Z][a-z]+)*")
+STOP_CAPITALS = {"I", "The", "A", "An", "It", "He", "She", "They", "We", "This", "That", "In", "On", "But", "And"}
+
+# Logistic weights per feature (hand-set defaults; bench/train_checkworthiness.py can replace them
+# with weights fitted on public check-worthiness data, shipped in WEIGHTS_FILE with provenance).
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "bias": -1.6,
+    "number": 1.6,
+    "entity": 0.8,
+    "attribution": 0.6,
+    "quote": 0.2,
+    "comparison": 0.5,
+    "causal": 0.6,
+    "prediction": 0.3,
+    "event": 0.9,
+    "hedge": -0.6,
+    "opinion": -0.9,
+    "question": -1.5,
+    "short": -1.5,
+    "first_person": -0.5,
+}
+REASON_TEXT = {
+    "number": "contains a number or statistic",
+    "entity": "names a person, place or organisation",
+    "attribution": "attributes a statement (said, according to …)",
+    "quote": "quotes someone",
+    "comparison": "makes a comparison or superlative",
+    "causal": "makes a causal claim",
+    "prediction": "makes a prediction",
+    "event": "reports a concrete event or action",
+    "hedge": "hedged (may, reportedly, believed to …)",
+    "opinion": "opinion or emotive wording",
+    "question": "is a question",
+    "short": "too short to check",
+    "first_person": "first-person statement",
+}
+CLAIM_TYPES = ("statistic", "quote", "attribution", "causal", "prediction", "event", "other")
+
+
+@dataclass
+class Sentence:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class ScoredClaim:
+    """One candidate claim with its offsets in the article body and its explained score."""
+
+    text: str
+    start: int
+    end: int
+    score: float
+    claim_type: str
+    reasons: list[str] = field(default_factory=list)
+    is_headline: bool = False
+
+
+def _is_abbreviation(text: str, dot_index: int) -> bool:
+    """True when the '.' at dot_index ends an abbreviation or an initial, not a sentence."""
+    match = re.search(r"([A-Za-z.]+)\.$", text[: dot_index + 1])
+    if not match:
+        return False
+    token = match.group(1).lower()
+    return (
+        token in ABBREVIATIONS
+        or (len(token) == 1 and token.isalpha())
+        or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", token))
+    )
+
+
+def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
+    """Split one paragraph into sentences with absolute offsets.
+
+    Splits after . ! ? (with trailing quotes) when the next word starts a sentence, and not after
+    abbreviations (``Mr.``, ``U.S.``), initials or decimal numbers.
+    """
+    sentences: list[Sentence] = []
+    start = 0
+    for match in SENTENCE_END.finditer(text):
+        end = match.end()
+        rest = text[end:].lstrip()
+        if not rest:
+            break
+        if match.group().startswith(".") and len(match.group()) == 1 and _is_abbreviation(text, match.start()):
+            continue
+        # Next sentence must start like one: capital, digit, or an opening quote/bracket.
+        if not (rest[0].isupper() or rest[0].isdigit() or rest[0] in OPEN_QUOTES + "(["):
+            continue
+        piece = text[start:end]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            sentences.append(Sentence(piece.strip(), offset + start + lead, offset + start + lead + len(piece.strip())))
+        start = end
+    piece = text[start:]
+    if piece.strip():
+        lead = len(piece) - len(piece.lstrip())
+        sentences.append(Sentence(piece.strip(), offset + start + lead, offset + start + lead + len(piece.strip())))
+    return sentences
+
+
+def is_boilerplate(line: str) -> bool:
+    """Cross-promotion, share prompts, captions, bylines, dates and source/footer lines."""
+    stripped = line.strip()
+    return bool(
+        BOILERPLATE.match(stripped)
+        or CAPTION_TAIL.search(stripped)
+        or SOURCE_LINE.match(stripped)
+        or BYLINE_LINE.match(stripped)
+        or DATE_LINE.match(stripped)
+        or URL_LINE.match(stripped)
+    )
+
+
+def _load_weights(path: Path = WEIGHTS_FILE) -> dict[str, float]:
+    if path.exists():
+        return {**DEFAULT_WEIGHTS, **json.loads(path.read_text(encoding="utf-8"))["weights"]}
+    return dict(DEFAULT_WEIGHTS)
+
+
+WEIGHTS = _load_weights()
+
+
+def features(sentence: str) -> dict[str, bool]:
+    """Readable binary features of one sentence; the inputs of the check-worthiness score."""
+    found = {name: bool(pattern.search(sentence)) for name, pattern in FEATURE_PATTERNS.items()}
+    entities = [m.group() for m in ENTITY.finditer(sentence) if m.group() not in STOP_CAPITALS]
+    found["entity"] = bool(entities)
+    found["question"] = sentence.rstrip("”\"’' )").endswith("?")
+    found["short"] = len(re.findall(r"\w+", sentence)) < 6
+    found["first_person"] = bool(re.match(r"^[“\"]?(?:I|We|My|Our)\b", sentence))
+    return found
+
+
+def classify(found: dict[str, bool]) -> str:
+    """The claim type a reviewer would file this under, most specific first."""
+    if found["quote"] and found["attribution"]:
+        return "quote"
+    if found["number"]:
+        return "statistic"
+    if found["causal"]:
+        return "causal"
+    if found["prediction"]:
+        return "prediction"
+    if found["attribution"]:
+        return "attribution"
+    if found["event"]:
+        return "event"
+    return "other"
+
+
+def score_sentence(sentence: str, weights: dict[str, float] | None = None) -> tuple[float, str, list[str]]:
+    """Check-worthiness in 0–1, the claim type and the reasons (strongest first)."""
+    weights = weights or WEIGHTS
+    found = features(sentence)
+    contributions = {name: weights.get(name, 0.0) for name, present in found.items() if present}
+    logit = weights["bias"] + sum(contributions.values())
+    reasons = [
+        ("+ " if value > 0 else "− ") + REASON_TEXT[name]
+        for name, value in sorted(contributions.items(), key=lambda item: -abs(item[1]))
+        if abs(value) >= 0.05
+    ]
+    return 1.0 / (1.0 + math.exp(-logit)), classify(found), reasons
+
+
+def extract_claims(body: str) -> list[ScoredClaim]:
+    """All check-worthy-candidate sentences of an article in reading order, headline first.
+
+    Every sentence that is not boilerplate becomes a claim with a score; the UI sorts or filters
+    by score, so nothing is silently dropped.
+    """
+    claims: list[ScoredClaim] = []
+    for line_match in re.finditer(r"[^\n]+", body):
+        line = line_match.group()
+        if not line.strip():
+            continue
+        if not claims:
+            headline = line.strip().lstrip("#").strip()
+            score, claim_type, reasons = score_sentence(headline)
+            start = line_match.start() + line.index(headline)
+            claims.append(
+                ScoredClaim(headline, start, start + len(headline), score, claim_type, ["+ headline", *reasons], True)
+            )
+            continue
+        if is_boilerplate(line):
+            continue
+        for sentence in split_sentences(line, offset=line_match.start()):
+            if len(re.findall(r"\w+", sentence.text)) < 3:
+                continue
+            score, claim_type, reasons = score_sentence(sentence.text)
+            claims.append(ScoredClaim(sentence.text, sentence.start, sentence.end, score, claim_type, reasons))
+    return claims

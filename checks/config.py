@@ -1,0 +1,41 @@
+"""Settings: where the database lives and which embedding model to load.
+
+Every setting comes from an environment variable with a working default, so the app and the
+CLI run with zero configuration.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_DATA = PROJECT_ROOT / "data"
+DEMO_ARTICLE = SHIPPED_DATA / "demo" / "article.txt"
+DEMO_EVIDENCE = SHIPPED_DATA / "demo" / "evidence.jsonl"
+SHIPPED_RATINGS = SHIPPED_DATA / "sources" / "ratings.csv"
+SHIPPED_UNRELIABLE = SHIPPED_DATA / "sources" / "unreliable.txt"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings; build with :func:`load_settings`."""
+
+    data_dir: Path
+    model: str | None  # a local folder or an installed model name; None = packaged MiniLM
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "workbench.db"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+
+def load_settings(data_dir: str | os.PathLike | None = None, model: str | None = None) -> Settings:
+    """Read settings from arguments, then ``WORKBENCH_DATA_DIR`` / ``WORKBENCH_MODEL``."""
+    resolved_dir = Path(data_dir or os.environ.get("WORKBENCH_DATA_DIR") or PROJECT_ROOT / "var")
+    resolved_dir.mkdir(parents=True, exist_ok=True)
+    return Settings(data_dir=resolved_dir, model=model or os.environ.get("WORKBENCH_MODEL") or None)

@@ -1,0 +1,151 @@
+"""Export: verdicts as CSV (spreadsheet-safe), JSON and schema.org ClaimReview JSON-LD.
+
+One row per decided claim, carrying the whole decision: article, claim text and offsets, verdict,
+rationale, reviewer, time, cited evidence with scores, and the source rating as it was then.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+
+from checks.store import Store
+
+CSV_COLUMNS = [
+    "claim_id",
+    "article_id",
+    "article_title",
+    "article_url",
+    "article_domain",
+    "claim_text",
+    "claim_start",
+    "claim_end",
+    "claim_type",
+    "checkworthiness",
+    "verdict",
+    "rationale",
+    "reviewer",
+    "decided_at",
+    "verdict_version",
+    "source_rating",
+    "source_rating_label",
+    "source_rater",
+    "cited_evidence_urls",
+    "cited_evidence",
+]
+# Cells starting with these are run as formulas by spreadsheet programs (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CLAIMREVIEW_RATINGS = {"verified": (5, "True"), "disputed": (1, "False"), "unsupported": (3, "Unproven")}
+
+
+@dataclass
+class ExportFilter:
+    article_id: int | None = None
+    reviewer: str | None = None
+    verdict: str | None = None
+    since: str | None = None  # ISO date; verdicts decided on or after it
+    until: str | None = None  # ISO date; verdicts decided on or before it
+
+
+def verdict_records(store: Store, where: ExportFilter | None = None) -> list[dict]:
+    """Decided claims with everything an export needs, in article and reading order."""
+    where = where or ExportFilter()
+    clauses, params = ["c.dropped = 0"], []
+    if where.article_id is not None:
+        clauses.append("a.id = ?")
+        params.append(where.article_id)
+    if where.reviewer:
+        clauses.append("v.reviewer = ?")
+        params.append(where.reviewer)
+    if where.verdict:
+        clauses.append("v.verdict = ?")
+        params.append(where.verdict)
+    if where.since:
+        clauses.append("substr(v.decided_at, 1, 10) >= ?")
+        params.append(where.since)
+    if where.until:
+        clauses.append("substr(v.decided_at, 1, 10) <= ?")
+        params.append(where.until)
+    rows = store.query(
+        "SELECT c.id AS claim_id, a.id AS article_id, a.title AS article_title, a.url AS article_url,"
+        " a.domain AS article_domain, a.published AS article_published, c.text AS claim_text,"
+        " c.start AS claim_start, c.end AS claim_end, c.claim_type, c.score AS checkworthiness, v.verdict,"
+        " v.rationale, v.reviewer, v.decided_at, v.version AS verdict_version, v.rating_snapshot, v.evidence_snapshot"
+        " FROM verdicts v JOIN claims c ON c.id = v.claim_id JOIN articles a ON a.id = c.article_id"
+        f" WHERE {' AND '.join(clauses)} ORDER BY a.id, c.position",
+        tuple(params),
+    )
+    records = []
+    for row in rows:
+        record = dict(row)
+        record["rating_snapshot"] = json.loads(record["rating_snapshot"])
+        record["evidence"] = json.loads(record.pop("evidence_snapshot"))
+        records.append(record)
+    return records
+
+
+def _safe_cell(value) -> str:
+    """Text a spreadsheet shows as text: formula-like strings get a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def to_csv(records: list[dict]) -> bytes:
+    """UTF-8 with BOM (so Excel detects the encoding), every field quoted, formulas neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for record in records:
+        rating = record["rating_snapshot"]
+        evidence = record["evidence"]
+        row = {
+            **record,
+            "checkworthiness": f"{record['checkworthiness']:.3f}",
+            "source_rating": "" if rating.get("rating") is None else f"{rating['rating']:.3f}",
+            "source_rating_label": rating.get("label", "unrated"),
+            "source_rater": rating.get("rater", ""),
+            "cited_evidence_urls": " | ".join(e.get("url") or "" for e in evidence),
+            "cited_evidence": json.dumps(evidence, ensure_ascii=False),
+        }
+        writer.writerow([_safe_cell(row.get(column)) for column in CSV_COLUMNS])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_json(records: list[dict]) -> bytes:
+    return json.dumps(records, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def to_claimreview(records: list[dict], publisher: str = "Fact-check workbench") -> bytes:
+    """schema.org ClaimReview JSON-LD, one object per verdict (fields Google's guidelines require:
+    claimReviewed, reviewRating with alternateName, url, author, datePublished)."""
+    reviews = []
+    for record in records:
+        rating_value, alternate = CLAIMREVIEW_RATINGS[record["verdict"]]
+        reviews.append(
+            {
+                "@context": "https://schema.org",
+                "@type": "ClaimReview",
+                "url": record["article_url"] or f"urn:workbench:claim:{record['claim_id']}",
+                "claimReviewed": record["claim_text"],
+                "datePublished": record["decided_at"][:10],
+                "author": {"@type": "Organization", "name": publisher},
+                "reviewBody": record["rationale"],
+                "reviewRating": {
+                    "@type": "Rating",
+                    "ratingValue": rating_value,
+                    "bestRating": 5,
+                    "worstRating": 1,
+                    "alternateName": alternate,
+                },
+                "itemReviewed": {
+                    "@type": "Claim",
+                    "appearance": [
+                        {"@type": "CreativeWork", "url": record["article_url"], "headline": record["article_title"]}
+                    ],
+                    "author": {"@type": "Organization", "name": record["article_domain"] or "unknown"},
+                },
+            }
+        )
+    return json.dumps(reviews, ensure_ascii=False, indent=2).encode("utf-8")

@@ -1,0 +1,45 @@
+"""Shared fixtures: a fresh store per test, one real packaged model per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checks.config import load_settings
+from checks.embedding import Encoder
+from checks.service import Workbench
+from checks.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEED_ARTICLE = SHARED / "seeds" / "000_ec38c4890cdda49b.txt"
+DATASETS = SHARED / "datasets"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    db = Store(tmp_path / "test.db")
+    yield db
+    db.close()
+
+
+@pytest.fixture(scope="session")
+def encoder() -> Encoder:
+    return Encoder()
+
+
+@pytest.fixture
+def workbench(tmp_path: Path, encoder: Encoder) -> Workbench:
+    """A workbench on an empty data folder, seeded with the shipped demo data, sharing the model."""
+    bench = Workbench(load_settings(tmp_path / "data"))
+    bench._encoder = encoder  # the model is read-only; loading it once per session keeps tests fast
+    bench.seed_demo_data()
+    return bench
+
+
+@pytest.fixture
+def seed_text() -> str:
+    if not SEED_ARTICLE.exists():
+        pytest.skip("seed article not present beside the project")
+    return SEED_ARTICLE.read_text(encoding="utf-8")

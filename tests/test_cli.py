@@ -1,0 +1,42 @@
+import csv
+import io
+
+import pytest
+
+from checks.cli import main
+from tests.conftest import SEED_ARTICLE
+
+
+@pytest.mark.model
+def test_scripted_review_loop(tmp_path, capsys):
+    if not SEED_ARTICLE.exists():
+        pytest.skip("seed article not present beside the project")
+    data = ["--data-dir", str(tmp_path), "--reviewer", "Ann"]
+    assert main([*data, "ingest", str(SEED_ARTICLE)]) == 0
+    assert "added" in capsys.readouterr().out
+    assert main([*data, "ingest", str(SEED_ARTICLE)]) == 0
+    assert "already stored" in capsys.readouterr().out
+    assert main([*data, "claims", "1", "--by-score"]) == 0
+    listing = capsys.readouterr().out.splitlines()
+    claim_id = next(line.split()[0] for line in listing if "32 people were detained" in line)
+    assert main([*data, "index"]) == 0
+    assert main([*data, "candidates", claim_id]) == 0
+    shown = capsys.readouterr().out
+    assert "#1 fused" in shown and "dense" in shown
+    passage = shown.split("passage ")[1].split()[0]
+    assert main([*data, "verdict", claim_id, "disputed"]) == 1  # no rationale
+    assert main([*data, "verdict", claim_id, "verified", "--supports", passage]) == 0
+    out = tmp_path / "verdicts.csv"
+    assert main([*data, "export", "--output", str(out)]) == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert [(r["claim_id"], r["verdict"], r["reviewer"], r["article_domain"]) for r in rows] == [
+        (claim_id, "verified", "Ann", "express.co.uk")
+    ]
+    assert rows[0]["cited_evidence_urls"].startswith("https://")
+
+
+def test_ingest_reports_bad_files(tmp_path, capsys):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    assert main(["--data-dir", str(tmp_path), "ingest", str(empty)]) == 1
+    assert "empty" in capsys.readouterr().err

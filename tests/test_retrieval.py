@@ -1,0 +1,95 @@
+import numpy as np
+import pytest
+
+from checks import corpus, retrieval
+from checks.embedding import cached_embeddings
+from checks.ingest import ArticleDraft
+from checks.signals import candidate_signals, compare_numbers
+
+
+def test_bm25_prefers_documents_with_rare_query_terms():
+    bm25 = retrieval.BM25(["Minsk protesters detained", "weather in London today", "protesters marched"])
+    scores = bm25.scores("How many protesters were detained in Minsk?")
+    assert scores.argmax() == 0 and scores[1] == 0.0
+    assert retrieval.tokenize("Protesters' rallies") == ["protester", "rally"]
+
+
+def test_convex_fusion_combines_both_rankers_and_rrf_is_available():
+    dense = np.array([0.9, 0.2, 0.5, 0.1])
+    lexical = np.array([0.0, 9.0, 8.0, 0.0])
+    hits = retrieval.fuse(dense, lexical, k=3, pool=3)
+    assert [h.row for h in hits] == [2, 0, 1]  # agreed-on row 2 beats each ranker's favourite
+    assert hits[0].dense_rank == 2 and hits[0].lexical_rank == 2
+    assert [h.row for h in retrieval.fuse(dense, lexical, k=1, pool=2, method="rrf")] == [2]
+
+
+def test_passages_keep_offsets_and_overlap():
+    body = "Title line\n\nOne went. Two came. Three sat. Four ran. Five hid.\n\nSecond paragraph here."
+    passages = corpus.split_passages(body, title="Title line")
+    assert [p[0] for p in passages] == [
+        "One went. Two came. Three sat.",
+        "Three sat. Four ran. Five hid.",
+        "Second paragraph here.",
+    ]
+    assert all(body[start:end] == text for text, start, end in passages)
+
+
+def test_reimport_does_not_duplicate(store):
+    draft = ArticleDraft("Wire", "Police detained 32 people.", url="https://apnews.com/a", domain="apnews.com")
+    assert corpus.add_documents(store, [draft], "t").documents == 1
+    again = corpus.add_documents(store, [ArticleDraft("Copy", "police  detained 32 PEOPLE.")], "t")
+    assert (again.documents, again.duplicates) == (0, 1)
+
+
+def test_signals_flag_mismatch_near_copy_and_self_citation():
+    shared, mismatched = compare_numbers(
+        "In total, 32 people were detained.", "About 700 people were detained on Sunday."
+    )
+    assert shared == [] and mismatched == ["claim 32 people vs passage 700 people"]
+    assert compare_numbers("32 people were detained", "32 people held")[0] == ["32 people"]
+    candidates = [
+        {"passage_id": 1, "text": "The ministry said 32 people were detained on Saturday.", "domain": "apnews.com"},
+        {
+            "passage_id": 2,
+            "text": "The ministry said 32 people were detained on Saturday, AP reported.",
+            "domain": "washingtonpost.com",
+        },
+        {"passage_id": 3, "text": "Crowds filled Minsk. Police held 32 people.", "domain": "express.co.uk"},
+    ]
+    found = candidate_signals("Police detained 32 people in Minsk.", "express.co.uk", candidates)
+    assert found[1].near_copy_of == 1 and found[0].near_copy_of is None
+    assert found[2].self_citation and not found[0].self_citation
+    start, end = found[2].best_sentence
+    assert candidates[2]["text"][start:end] == "Police held 32 people."
+
+
+@pytest.mark.model
+def test_embeddings_are_cached_and_only_new_texts_are_encoded(store, encoder, monkeypatch):
+    first = cached_embeddings(store, encoder, ["Minsk rally", "Police detained 32 people"])
+    assert first.shape == (2, encoder.dimension)
+    assert np.allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-4)
+    encoded = []
+    original = encoder.encode
+    monkeypatch.setattr(encoder, "encode", lambda texts, **kw: encoded.append(list(texts)) or original(texts, **kw))
+    again = cached_embeddings(store, encoder, ["Police detained 32 people", "New text about Raab"])
+    assert encoded == [["New text about Raab"]]
+    assert np.allclose(again[0], first[1])
+
+
+@pytest.mark.model
+def test_demo_corpus_ranks_relevant_evidence_first(workbench, seed_text):
+    from checks.ingest import parse_text
+
+    result = workbench.ingest(parse_text(seed_text))
+    claim = workbench.store.query_one(
+        "SELECT id FROM claims WHERE article_id = ? AND text LIKE '%32 people were detained%'", (result.article_id,)
+    )[0]
+    candidates = workbench.candidates(claim)
+    assert len(candidates) == 10
+    assert "detained" in candidates[0].text and candidates[0].dense > 0.4
+    assert candidates[0].fused >= candidates[-1].fused
+    assert all(c.rating.domain == c.domain for c in candidates)
+    # Stored: a second call reads the list back instead of querying the index again.
+    workbench._index = None
+    assert [c.passage_id for c in workbench.candidates(claim)] == [c.passage_id for c in candidates]
+    assert workbench._index is not None  # the corpus key was checked, the list itself came from the store

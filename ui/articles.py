@@ -1,0 +1,127 @@
+"""Articles page: paste, upload or fetch articles, and see review progress per article."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from checks import articles
+from checks.ingest import IngestError, fetch_url, parse_text, parse_upload
+from ui.common import flash, get_workbench, reviewer, show_flashes
+
+UPLOAD_TYPES = ["txt", "md", "html", "htm", "json", "jsonl", "csv"]
+
+
+def _open_for_review(article_id: int) -> None:
+    st.session_state["review_article"] = article_id
+    st.session_state["claim_index"] = 0
+
+
+def _report_saved(result: articles.SaveResult, title: str) -> None:
+    if result.created:
+        flash(f"Added '{title[:80]}' with {result.claims} claims.")
+    else:
+        flash(f"'{title[:80]}' was already loaded (article {result.article_id}); nothing was added twice.", "info")
+    _open_for_review(result.article_id)
+
+
+def _ingest_pasted() -> None:
+    text = st.session_state.get("paste_text", "")
+    try:
+        draft = parse_text(text, origin="pasted", url=st.session_state.get("paste_url") or None)
+    except IngestError as error:
+        flash(str(error), "error")
+        return
+    _report_saved(get_workbench().ingest(draft, reviewer() or "anonymous"), draft.title)
+    st.session_state["paste_text"] = ""
+
+
+def _ingest_url() -> None:
+    try:
+        draft = fetch_url(st.session_state.get("fetch_url", "").strip())
+    except IngestError as error:
+        flash(str(error), "error")
+        return
+    _report_saved(get_workbench().ingest(draft, reviewer() or "anonymous"), draft.title)
+
+
+def _load_demo() -> None:
+    draft = get_workbench().demo_article()
+    _report_saved(get_workbench().ingest(draft, reviewer() or "anonymous"), draft.title)
+
+
+def _ingest_uploads(files) -> None:
+    workbench = get_workbench()
+    bar = st.progress(0.0, text="Ingesting…")
+    for number, upload in enumerate(files, start=1):
+        try:
+            batch = parse_upload(upload.name, upload.getvalue())
+        except IngestError as error:
+            st.error(str(error))
+            continue
+        for problem in batch.problems:
+            st.warning(f"Skipped: {problem}")
+        for draft in batch.drafts:
+            result = workbench.ingest(draft, reviewer() or "anonymous")
+            state = "added" if result.created else "already loaded"
+            st.write(
+                f"{upload.name}: '{draft.title[:80]}' {state} ({result.claims} claims, source {draft.domain or 'unknown'})"
+            )
+            _open_for_review(result.article_id)
+        bar.progress(number / len(files), text=f"Ingested {number} of {len(files)} files")
+    bar.empty()
+
+
+def render() -> None:
+    st.title("Articles")
+    show_flashes()
+    workbench = get_workbench()
+    paste, upload, url = st.tabs(["Paste text", "Upload files", "From a URL"])
+    with paste:
+        st.text_area(
+            "Article text (first line = headline; a last line 'source: example.com' sets the outlet)",
+            key="paste_text",
+            height=220,
+        )
+        st.text_input("Article URL (optional)", key="paste_url")
+        left, right = st.columns(2)
+        left.button("Add article", key="add_pasted", on_click=_ingest_pasted, type="primary")
+        right.button("Load the demo article", key="load_demo", on_click=_load_demo)
+    with upload:
+        files = st.file_uploader(
+            "txt, md, html, json, jsonl or csv (batch files: one article per row/record)",
+            type=UPLOAD_TYPES,
+            accept_multiple_files=True,
+            key="article_files",
+        )
+        if st.button("Ingest uploaded files", key="ingest_files", disabled=not files):
+            _ingest_uploads(files)
+    with url:
+        st.text_input("Page URL", key="fetch_url", placeholder="https://…")
+        st.button("Fetch and add", key="fetch_button", on_click=_ingest_url)
+
+    rows = articles.list_articles(workbench.store)
+    st.subheader(f"Loaded articles ({len(rows)})")
+    if not rows:
+        st.info("No articles yet: paste one above or load the demo article.")
+        return
+    table = pd.DataFrame(rows)
+    table["progress"] = table["decided"] / table["claims"].where(table["claims"] > 0, 1)
+    st.dataframe(
+        table[["id", "title", "domain", "claims", "decided", "progress", "created_at"]],
+        column_config={"progress": st.column_config.ProgressColumn("reviewed", min_value=0.0, max_value=1.0)},
+        hide_index=True,
+        key="articles_table",
+    )
+    choice = st.selectbox(
+        "Open for review",
+        [r["id"] for r in rows],
+        format_func=lambda i: next(f"#{r['id']} {r['title'][:90]}" for r in rows if r["id"] == i),
+        key="open_article_choice",
+    )
+    if st.button("Review this article", key="open_article", type="primary"):
+        _open_for_review(choice)
+        st.switch_page("ui/review.py")
+
+
+render()

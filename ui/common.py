@@ -1,0 +1,65 @@
+"""Shared UI pieces: the cached workbench, the reviewer name, badges and flash messages."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from checks.service import Workbench
+from checks.sources import SourceRating
+
+BADGE_COLOURS = {"high": "green", "medium": "orange", "low": "red", "unreliable (listed)": "red"}
+
+
+@st.cache_resource(show_spinner="Opening the workbench database…")
+def get_workbench() -> Workbench:
+    """One workbench (store, model, index) per server process."""
+    workbench = Workbench()
+    workbench.seed_demo_data()
+    return workbench
+
+
+@st.cache_resource(show_spinner="Loading the embedding model (once per server)…")
+def load_model(_workbench: Workbench) -> str:
+    """Load the model inside a cache so it happens once per process, with a spinner."""
+    return _workbench.encoder.model_id
+
+
+def reviewer() -> str:
+    return st.session_state.get("reviewer", "").strip()
+
+
+def rating_badge(rating: SourceRating, key_hint: str = "") -> None:
+    """A coloured reliability badge with the provenance in its tooltip."""
+    provenance = f"{rating.rater or 'no rating imported'}"
+    if rating.as_of:
+        provenance += f", as of {rating.as_of}"
+    if rating.imputed:
+        provenance += " (aggregate; some inputs imputed)"
+    if rating.updated_by and rating.rater.startswith("override"):
+        provenance += f". Reason: {rating.notes}"
+    elif rating.notes:
+        provenance += f". {rating.notes}"
+    st.badge(
+        f"{rating.domain or 'no domain'} · {rating.badge()}",
+        color=BADGE_COLOURS.get(rating.label, "gray"),
+        help=provenance,
+    )
+
+
+def flash(message: str, kind: str = "success") -> None:
+    """Queue a message for the next render (callbacks run before the page redraws)."""
+    st.session_state.setdefault("flash", []).append((kind, message))
+
+
+def show_flashes() -> None:
+    for kind, message in st.session_state.pop("flash", []):
+        getattr(st, kind)(message)
+
+
+def highlight(text: str, start: int, end: int) -> str:
+    """HTML of text with [start, end) marked; everything else escaped."""
+    return (
+        html.escape(text[:start]) + "<mark>" + html.escape(text[start:end]) + "</mark>" + html.escape(text[end:])
+    ).replace("\n", "<br>")

@@ -1,0 +1,56 @@
+"""Corpus page: import evidence documents and build the index, with progress."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from checks import corpus
+from ui.common import get_workbench, reviewer, show_flashes
+
+UPLOAD_TYPES = ["txt", "md", "html", "htm", "json", "jsonl", "csv"]
+
+
+def render() -> None:
+    st.title("Evidence corpus")
+    show_flashes()
+    workbench = get_workbench()
+    documents, passages = corpus.corpus_size(workbench.store)
+    st.metric("Documents / passages", f"{documents:,} / {passages:,}")
+    files = st.file_uploader(
+        "Evidence files: txt, md, html, or jsonl/csv/json with text, url, title, date, domain per record",
+        type=UPLOAD_TYPES,
+        accept_multiple_files=True,
+        key="evidence_files",
+    )
+    if st.button("Import evidence", key="import_evidence", disabled=not files):
+        bar = st.progress(0.0, text="Importing…")
+        for number, upload in enumerate(files, start=1):
+            result = corpus.import_file(workbench.store, upload.name, upload.getvalue(), reviewer() or "anonymous")
+            (st.warning if result.problems else st.success)(f"{upload.name}: {result.summary()}")
+            bar.progress(number / len(files), text=f"Imported {number} of {len(files)} files")
+    if st.button("Add all loaded articles to the corpus", key="articles_to_corpus"):
+        ids = [r["id"] for r in workbench.store.query("SELECT id FROM articles")]
+        st.success(corpus.add_articles(workbench.store, ids, reviewer() or "anonymous").summary())
+    st.divider()
+    st.caption(
+        f"Model: {workbench.settings.model or 'all-MiniLM-L6-v2 (packaged)'} · index folder: {workbench.settings.index_dir}"
+    )
+    if st.button("Build / update the index", key="build_index", type="primary"):
+        bar = st.progress(0.0, text="Embedding passages…")
+        index = workbench.index(
+            progress=lambda done, total: bar.progress(
+                done / max(total, 1), text=f"Embedded {done:,} of {total:,} passages"
+            )
+        )
+        claim_ids = [r["id"] for r in workbench.store.query("SELECT id FROM claims WHERE dropped = 0")]
+        ranking = st.progress(0.0, text="Ranking claims…")
+        ranked = workbench.rank(
+            claim_ids,
+            progress=lambda done, total: ranking.progress(
+                done / max(total, 1), text=f"Ranked {done} of {total} claims"
+            ),
+        )
+        st.success(f"Index ready: {len(index):,} passages; candidates refreshed for {ranked} claims.")
+
+
+render()

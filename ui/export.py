@@ -1,0 +1,63 @@
+"""Export page: download verdicts as CSV, JSON or ClaimReview JSON-LD, with filters."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from checks import articles, export
+from checks.review import VERDICTS
+from ui.common import get_workbench
+
+
+def render() -> None:
+    st.title("Export verdicts")
+    workbench = get_workbench()
+    rows = articles.list_articles(workbench.store)
+    reviewers = [
+        r["reviewer"] for r in workbench.store.query("SELECT DISTINCT reviewer FROM verdicts ORDER BY reviewer")
+    ]
+    columns = st.columns(4)
+    article_id = columns[0].selectbox(
+        "Article",
+        [None] + [r["id"] for r in rows],
+        format_func=lambda i: (
+            "all articles" if i is None else next(f"#{r['id']} {r['title'][:50]}" for r in rows if r["id"] == i)
+        ),
+        key="export_article",
+    )
+    by = columns[1].selectbox(
+        "Reviewer", [None, *reviewers], format_func=lambda r: r or "everyone", key="export_reviewer"
+    )
+    verdict = columns[2].selectbox("Verdict", [None, *VERDICTS], format_func=lambda v: v or "any", key="export_verdict")
+    since = columns[3].date_input("Decided since", value=None, key="export_since")
+    records = export.verdict_records(
+        workbench.store, export.ExportFilter(article_id, by, verdict, since.isoformat() if since else None)
+    )
+    st.write(f"{len(records)} verdicts match.")
+    if records:
+        st.dataframe(
+            pd.DataFrame(records)[["claim_id", "article_title", "claim_text", "verdict", "reviewer", "decided_at"]],
+            hide_index=True,
+            key="export_preview",
+        )
+        counts = pd.DataFrame(records).groupby(["article_domain", "verdict"]).size().unstack(fill_value=0)
+        st.caption("Verdicts per source")
+        st.bar_chart(counts)
+    buttons = st.columns(3)
+    buttons[0].download_button(
+        "Export CSV", export.to_csv(records), "verdicts.csv", "text/csv", key="download_csv", type="primary"
+    )
+    buttons[1].download_button(
+        "Export JSON", export.to_json(records), "verdicts.json", "application/json", key="download_json"
+    )
+    buttons[2].download_button(
+        "Export ClaimReview",
+        export.to_claimreview(records),
+        "claimreview.jsonld",
+        "application/ld+json",
+        key="download_claimreview",
+    )
+
+
+render()

@@ -1,0 +1,71 @@
+"""Sources page: browse, search, override and import reliability ratings; track record."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from checks import sources
+from ui.common import flash, get_workbench, rating_badge, reviewer, show_flashes
+
+
+def _override() -> None:
+    try:
+        sources.override(
+            get_workbench().store,
+            st.session_state.get("override_domain", ""),
+            st.session_state.get("override_rating"),
+            reviewer(),
+            st.session_state.get("override_reason", ""),
+        )
+        flash("Override saved; the previous value is kept in the history.")
+    except ValueError as error:
+        flash(str(error), "error")
+
+
+def render() -> None:
+    st.title("Sources")
+    show_flashes()
+    workbench = get_workbench()
+    query = st.text_input("Look up a domain or URL", key="source_query")
+    if query:
+        rating = sources.lookup(workbench.store, query)
+        rating_badge(rating)
+        st.caption(
+            f"{rating.rater or 'No rating imported for this domain.'} · scale {rating.scale or '-'} · {rating.notes}"
+        )
+        if rating.components:
+            st.json(rating.components, expanded=False)
+        record = sources.track_record(workbench.store, query)
+        if record.total:
+            st.write(
+                f"Track record here: {record.verified} verified, {record.disputed} disputed, {record.unsupported} "
+                f"unsupported → smoothed {record.score:.2f} (prior {record.prior if record.prior is not None else 'none'})"
+            )
+        for entry in sources.history(workbench.store, query):
+            st.caption(
+                f"{entry['changed_at']} {entry['changed_by']}: {entry['reason']} (was {entry['previous'].get('label')})"
+            )
+    rows = workbench.store.query("SELECT domain, label, rating, rater, as_of, updated_by FROM sources ORDER BY domain")
+    st.dataframe(pd.DataFrame([dict(r) for r in rows]), hide_index=True, key="sources_table")
+    with st.expander("Override a rating"):
+        st.text_input("Domain", key="override_domain")
+        st.slider("Rating (0 = unreliable, 1 = reliable)", 0.0, 1.0, 0.5, 0.01, key="override_rating")
+        st.text_input("Reason (required)", key="override_reason")
+        st.button("Save override", key="save_override", on_click=_override, disabled=not reviewer())
+    with st.expander("Import ratings"):
+        kind = st.radio(
+            "Format", ["Lin et al. 2023 (domain,pc1,…)", "List of unreliable domains/URLs"], key="import_kind"
+        )
+        upload = st.file_uploader("Ratings file", type=["csv", "txt"], key="ratings_file")
+        if upload is not None and st.button("Import", key="import_ratings"):
+            data = upload.getvalue()
+            report = (
+                sources.import_lin2023(workbench.store, data, reviewer() or "anonymous")
+                if kind.startswith("Lin")
+                else sources.import_unreliable_list(workbench.store, data, reviewer=reviewer() or "anonymous")
+            )
+            (st.warning if report.skipped else st.success)(report.summary())
+
+
+render()
