@@ -27,14 +27,14 @@ def render() -> None:
         key="export_article",
     )
     by = columns[1].selectbox(
-        "Reviewer", [None, *reviewers], format_func=lambda r: r or "everyone", key="export_reviewer"
+        "Filter by reviewer", [None, *reviewers], format_func=lambda r: r or "everyone", key="export_reviewer"
     )
     verdict = columns[2].selectbox("Verdict", [None, *VERDICTS], format_func=lambda v: v or "any", key="export_verdict")
     since = columns[3].date_input("Decided since", value=None, key="export_since")
     records = export.verdict_records(
         workbench.store, export.ExportFilter(article_id, by, verdict, since.isoformat() if since else None)
     )
-    st.write(f"{len(records)} verdicts match.")
+    st.write(f"{len(records)} verdict{'s' if len(records) != 1 else ''} match{'es' if len(records) == 1 else ''}.")
     if records:
         st.dataframe(
             pd.DataFrame(records)[["claim_id", "article_title", "claim_text", "verdict", "reviewer", "decided_at"]],
