@@ -142,6 +142,41 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX audit_entity ON audit_log(entity, entity_id);
     """,
+    # 2: earlier fact-checks (imported or our own) and per-claim match decisions; blind double review.
+    """
+    CREATE TABLE factchecks (
+        id INTEGER PRIMARY KEY,
+        claim TEXT NOT NULL,
+        verdict TEXT NOT NULL,
+        url TEXT,
+        published TEXT,
+        publisher TEXT,
+        collection TEXT NOT NULL,
+        external_id TEXT,
+        claim_id INTEGER REFERENCES claims(id) ON DELETE CASCADE,
+        content_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (collection, content_hash)
+    );
+    CREATE TABLE factcheck_decisions (
+        claim_id INTEGER NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+        factcheck_id INTEGER NOT NULL REFERENCES factchecks(id) ON DELETE CASCADE,
+        decision TEXT NOT NULL CHECK (decision IN ('reused', 'dismissed')),
+        reviewer TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        PRIMARY KEY (claim_id, factcheck_id)
+    );
+    CREATE TABLE independent_verdicts (
+        claim_id INTEGER NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+        reviewer TEXT NOT NULL,
+        verdict TEXT NOT NULL CHECK (verdict IN ('verified', 'disputed', 'unsupported')),
+        rationale TEXT NOT NULL DEFAULT '',
+        decided_at TEXT NOT NULL,
+        PRIMARY KEY (claim_id, reviewer)
+    );
+    ALTER TABLE articles ADD COLUMN double_review INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE articles ADD COLUMN second_reviewer TEXT;
+    """,
 ]
 
 
