@@ -63,9 +63,7 @@ def save_article(store: Store, draft: ArticleDraft, reviewer: str = "import") ->
                 for position, c in enumerate(claims)
             ],
         )
-        log_action(
-            conn, reviewer, "ingest article", "articles", article_id, new={"title": draft.title, "claims": len(claims)}
-        )
+        log_action(conn, reviewer, "ingest article", "articles", article_id, new={"title": draft.title, "claims": len(claims)})
     return SaveResult(int(article_id), True, len(claims))
 
 
@@ -132,9 +130,7 @@ def set_dropped(store: Store, claim_id: int, dropped: bool, reviewer: str) -> No
     """Drop a claim from review (or restore it); it stays stored and audited."""
     with store.transaction() as conn:
         conn.execute("UPDATE claims SET dropped = ? WHERE id = ?", (int(dropped), claim_id))
-        log_action(
-            conn, reviewer, "drop claim" if dropped else "restore claim", "claims", claim_id, new={"dropped": dropped}
-        )
+        log_action(conn, reviewer, "drop claim" if dropped else "restore claim", "claims", claim_id, new={"dropped": dropped})
 
 
 def add_claim(store: Store, article_id: int, text: str, reviewer: str) -> int:

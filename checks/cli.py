@@ -55,9 +55,7 @@ def cmd_claims(wb: Workbench, args: argparse.Namespace) -> int:
     if args.by_score:
         claims.sort(key=lambda c: -c["score"])
     for claim in claims:
-        print(
-            f"{claim['id']:>5}  {claim['score']:.2f}  {claim['claim_type']:<11} {claim['verdict'] or '-':<11} {claim['text']}"
-        )
+        print(f"{claim['id']:>5}  {claim['score']:.2f}  {claim['claim_type']:<11} {claim['verdict'] or '-':<11} {claim['text']}")
         if args.reasons:
             print("       " + "; ".join(claim["reasons"]))
     return 0
@@ -137,6 +135,31 @@ def cmd_export(wb: Workbench, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import_verdicts(wb: Workbench, args: argparse.Namespace) -> int:
+    report = export.import_csv(wb.store, Path(args.path).read_bytes(), args.reviewer)
+    print(report.summary())
+    return 1 if report.skipped and not (report.imported or report.updated) else 0
+
+
+def cmd_assign(wb: Workbench, args: argparse.Namespace) -> int:
+    try:
+        review.assign(wb.store, args.article, args.to, args.reviewer, second_reviewer=args.second, double=bool(args.second))
+    except review.ReviewError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    mode = f"blind double review by {args.to} and {args.second}" if args.second else f"review by {args.to}"
+    print(f"article {args.article}: {mode}")
+    return 0
+
+
+def cmd_agreement(wb: Workbench, args: argparse.Namespace) -> int:
+    pairs, kappa = review.agreement(wb.store, args.article)
+    print(f"{pairs} double-reviewed claims; Cohen's kappa {'n/a' if kappa is None else f'{kappa:.2f}'}")
+    for item in review.adjudication_queue(wb.store):
+        print(f"to adjudicate: claim {item['claim_id']} ({item['verdicts']}): {item['text'][:90]}")
+    return 0
+
+
 def cmd_sources(wb: Workbench, args: argparse.Namespace) -> int:
     if args.action == "import-lin2023":
         report = sources.import_lin2023(wb.store, Path(args.path), args.reviewer)
@@ -163,9 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--reviewer", default="cli", help="name recorded in the audit log")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    ingest = commands.add_parser(
-        "ingest", help="load articles: files (txt/md/html/json/jsonl/csv), URLs or - for stdin"
-    )
+    ingest = commands.add_parser("ingest", help="load articles: files (txt/md/html/json/jsonl/csv), URLs or - for stdin")
     ingest.add_argument("inputs", nargs="+")
     ingest.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for a URL")
     ingest.set_defaults(run=cmd_ingest)
@@ -204,6 +225,20 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--until", help="YYYY-MM-DD")
     out.add_argument("--by", dest="reviewer", help="only this reviewer's verdicts")
     out.set_defaults(run=cmd_export)
+
+    verdicts_in = commands.add_parser("import-verdicts", help="read a verdicts CSV (as exported) back in")
+    verdicts_in.add_argument("path")
+    verdicts_in.set_defaults(run=cmd_import_verdicts)
+
+    assign = commands.add_parser("assign", help="assign an article to a reviewer (two for blind double review)")
+    assign.add_argument("article", type=int)
+    assign.add_argument("--to", required=True, help="reviewer")
+    assign.add_argument("--second", help="second blind reviewer: turns on double review")
+    assign.set_defaults(run=cmd_assign)
+
+    agree = commands.add_parser("agreement", help="Cohen's kappa of double review and the adjudication queue")
+    agree.add_argument("--article", type=int, help="one batch (article) only")
+    agree.set_defaults(run=cmd_agreement)
 
     src = commands.add_parser("sources", help="import ratings or look up a domain")
     src.add_argument("action", choices=("import-lin2023", "import-unreliable", "show"))

@@ -123,9 +123,7 @@ def add_articles(store: Store, article_ids: Iterable[int], reviewer: str = "impo
         row = store.query_one("SELECT * FROM articles WHERE id = ?", (article_id,))
         if row:
             drafts.append(
-                ArticleDraft(
-                    row["title"], row["body"], row["byline"], row["published"], row["url"], row["domain"], "article"
-                )
+                ArticleDraft(row["title"], row["body"], row["byline"], row["published"], row["url"], row["domain"], "article")
             )
     return add_documents(store, drafts, origin="ingested articles", reviewer=reviewer)
 

@@ -71,17 +71,13 @@ class Encoder:
         parts = []
         for begin in range(0, len(texts), batch_size):
             batch = list(texts[begin : begin + batch_size])
-            parts.append(
-                self.model.encode(batch, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False)
-            )
+            parts.append(self.model.encode(batch, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False))
             if progress:
                 progress(min(begin + batch_size, len(texts)), len(texts))
         return np.vstack(parts).astype(np.float32)
 
 
-def cached_embeddings(
-    store: Store, encoder: Encoder, texts: Sequence[str], progress: Progress | None = None
-) -> np.ndarray:
+def cached_embeddings(store: Store, encoder: Encoder, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
     """Vectors for texts, embedding only those not yet cached for this model, in input order."""
     hashes = [text_hash(t) for t in texts]
     found: dict[str, np.ndarray] = {}

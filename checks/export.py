@@ -11,7 +11,10 @@ import io
 import json
 from dataclasses import dataclass
 
-from checks.store import Store
+from checks.corpus import content_hash
+from checks.review import VERDICTS
+from checks.sources import ImportReport
+from checks.store import Store, log_action, utc_now
 
 CSV_COLUMNS = [
     "claim_id",
@@ -32,11 +35,14 @@ CSV_COLUMNS = [
     "source_rating",
     "source_rating_label",
     "source_rater",
+    "source_rating_snapshot",
     "cited_evidence_urls",
     "cited_evidence",
 ]
-# Cells starting with these are run as formulas by spreadsheet programs (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Cells starting with these are run as formulas by spreadsheet programs (CSV injection); they get
+# a leading apostrophe. A cell that already starts with an apostrophe gets one too, so import can
+# always strip exactly one and the round trip is lossless.
+ESCAPED_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "'")
 CLAIMREVIEW_RATINGS = {"verified": (5, "True"), "disputed": (1, "False"), "unsupported": (3, "Unproven")}
 
 
@@ -89,7 +95,11 @@ def verdict_records(store: Store, where: ExportFilter | None = None) -> list[dic
 def _safe_cell(value) -> str:
     """Text a spreadsheet shows as text: formula-like strings get a leading apostrophe."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return "'" + text if text.startswith(ESCAPED_PREFIXES) else text
+
+
+def _unescape(text: str) -> str:
+    return text[1:] if text.startswith("'") else text
 
 
 def to_csv(records: list[dict]) -> bytes:
@@ -106,6 +116,7 @@ def to_csv(records: list[dict]) -> bytes:
             "source_rating": "" if rating.get("rating") is None else f"{rating['rating']:.3f}",
             "source_rating_label": rating.get("label", "unrated"),
             "source_rater": rating.get("rater", ""),
+            "source_rating_snapshot": json.dumps(rating, ensure_ascii=False),
             "cited_evidence_urls": " | ".join(e.get("url") or "" for e in evidence),
             "cited_evidence": json.dumps(evidence, ensure_ascii=False),
         }
@@ -141,11 +152,127 @@ def to_claimreview(records: list[dict], publisher: str = "Fact-check workbench")
                 },
                 "itemReviewed": {
                     "@type": "Claim",
-                    "appearance": [
-                        {"@type": "CreativeWork", "url": record["article_url"], "headline": record["article_title"]}
-                    ],
+                    "appearance": [{"@type": "CreativeWork", "url": record["article_url"], "headline": record["article_title"]}],
                     "author": {"@type": "Organization", "name": record["article_domain"] or "unknown"},
                 },
             }
         )
     return json.dumps(reviews, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def import_csv(store: Store, data: bytes, reviewer: str = "import") -> ImportReport:
+    """Read a verdicts CSV written by :func:`to_csv` (possibly from another workbench) back in.
+
+    Articles are matched by URL, else by title and domain, and created as stubs when unknown (their
+    body is the imported claims; offsets keep pointing into the original article). Claims are
+    matched by text. A verdict identical to the stored one is skipped; a different one becomes a
+    new version with the old one in the audit log. Malformed rows are reported, not imported.
+    """
+    report = ImportReport()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        report.skipped.append("the file is not UTF-8 text")
+        return report
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"claim_text", "verdict"} - set(reader.fieldnames or [])
+    if missing:
+        report.skipped.append(f"missing columns: {', '.join(sorted(missing))}")
+        return report
+    with store.transaction() as conn:
+        for line, raw in enumerate(reader, start=2):
+            row = {key: _unescape(value or "") for key, value in raw.items() if key}
+            if row["verdict"] not in VERDICTS:
+                report.skipped.append(f"line {line}: verdict '{row['verdict']}' is not one of {', '.join(VERDICTS)}")
+                continue
+            if not row["claim_text"].strip():
+                report.skipped.append(f"line {line}: empty claim_text")
+                continue
+            try:
+                evidence = json.loads(row.get("cited_evidence") or "[]")
+                snapshot = json.loads(row.get("source_rating_snapshot") or "{}")
+            except json.JSONDecodeError:
+                report.skipped.append(f"line {line}: cited_evidence or source_rating_snapshot is not valid JSON")
+                continue
+            article_id = _find_or_create_article(conn, row)
+            claim = conn.execute(
+                "SELECT id FROM claims WHERE article_id = ? AND text = ?", (article_id, row["claim_text"])
+            ).fetchone()
+            if claim is None:
+                position = conn.execute("SELECT COUNT(*) FROM claims WHERE article_id = ?", (article_id,)).fetchone()[0]
+                claim_id = conn.execute(
+                    "INSERT INTO claims (article_id, position, text, start, end, score, claim_type, created_by)"
+                    " VALUES (?,?,?,?,?,?,?,?)",
+                    (
+                        article_id,
+                        position,
+                        row["claim_text"],
+                        _int(row.get("claim_start")),
+                        _int(row.get("claim_end")),
+                        float(row.get("checkworthiness") or 0),
+                        row.get("claim_type") or "other",
+                        "csv import",
+                    ),
+                ).lastrowid
+                body = conn.execute("SELECT body, origin FROM articles WHERE id = ?", (article_id,)).fetchone()
+                if body["origin"] == "csv import":
+                    conn.execute(
+                        "UPDATE articles SET body = ? WHERE id = ?",
+                        ((body["body"] + "\n\n" + row["claim_text"]).strip(), article_id),
+                    )
+            else:
+                claim_id = claim["id"]
+            old = conn.execute("SELECT * FROM verdicts WHERE claim_id = ?", (claim_id,)).fetchone()
+            new = {
+                "claim_id": claim_id,
+                "verdict": row["verdict"],
+                "rationale": row.get("rationale", ""),
+                "reviewer": row.get("reviewer") or reviewer,
+                "rating_snapshot": json.dumps(snapshot),
+                "evidence_snapshot": json.dumps(evidence),
+                "decided_at": row.get("decided_at") or "",
+            }
+            if old and all(old[key] == new[key] for key in ("verdict", "rationale", "reviewer", "decided_at")):
+                continue  # already stored exactly: importing twice changes nothing
+            new["version"] = max(_int(row.get("verdict_version")) or 1, (old["version"] + 1) if old else 1)
+            conn.execute(
+                "INSERT OR REPLACE INTO verdicts (claim_id, verdict, rationale, reviewer, rating_snapshot, evidence_snapshot,"
+                " version, decided_at) VALUES (:claim_id, :verdict, :rationale, :reviewer, :rating_snapshot,"
+                " :evidence_snapshot, :version, :decided_at)",
+                new,
+            )
+            conn.execute("UPDATE claims SET status = 'done' WHERE id = ?", (claim_id,))
+            log_action(conn, reviewer, "import verdict", "verdicts", claim_id, old=dict(old) if old else None, new=new)
+            if old:
+                report.updated += 1
+            else:
+                report.imported += 1
+    return report
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _find_or_create_article(conn, row: dict) -> int:
+    url, title, domain = (
+        row.get("article_url") or None,
+        row.get("article_title") or "Imported verdicts",
+        row.get("article_domain") or None,
+    )
+    found = (
+        conn.execute("SELECT id FROM articles WHERE url = ?", (url,)).fetchone()
+        if url
+        else conn.execute("SELECT id FROM articles WHERE title = ? AND domain IS ?", (title, domain)).fetchone()
+    )
+    if found:
+        return int(found["id"])
+    return int(
+        conn.execute(
+            "INSERT INTO articles (title, url, domain, body, content_hash, origin, created_at) VALUES (?,?,?,?,?,?,?)",
+            (title, url, domain, "", content_hash(f"csv import|{url}|{title}|{domain}"), "csv import", utc_now()),
+        ).lastrowid
+    )

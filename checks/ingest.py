@@ -118,9 +118,7 @@ def parse_text(text: str, origin: str = "pasted", url: str | None = None, title:
             break
     if domain is None and url:
         domain = registrable_domain(url)
-    return ArticleDraft(
-        title=headline, body=body, byline=byline, published=published, url=url, domain=domain, origin=origin
-    )
+    return ArticleDraft(title=headline, body=body, byline=byline, published=published, url=url, domain=domain, origin=origin)
 
 
 def parse_html(html: str, origin: str = "html", url: str | None = None) -> ArticleDraft:

@@ -178,9 +178,7 @@ class EvidenceIndex:
 
 def corpus_key(store: Store, model_id: str) -> str:
     """Identity of the current corpus for a model: changes whenever passages are added or removed."""
-    row = store.query_one(
-        "SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS top, COALESCE(SUM(id), 0) AS total FROM passages"
-    )
+    row = store.query_one("SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS top, COALESCE(SUM(id), 0) AS total FROM passages")
     return hashlib.sha1(f"{model_id}|{row['n']}|{row['top']}|{row['total']}".encode()).hexdigest()[:16]
 
 

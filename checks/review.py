@@ -158,9 +158,7 @@ def set_status(store: Store, claim_id: int, status: str, reviewer: str) -> None:
     with store.transaction() as conn:
         old = conn.execute("SELECT status FROM claims WHERE id = ?", (claim_id,)).fetchone()
         conn.execute("UPDATE claims SET status = ? WHERE id = ?", (status, claim_id))
-        log_action(
-            conn, reviewer, "set status", "claims", claim_id, old={"status": old["status"]}, new={"status": status}
-        )
+        log_action(conn, reviewer, "set status", "claims", claim_id, old={"status": old["status"]}, new={"status": status})
 
 
 def history(store: Store, claim_id: int) -> list[dict]:
@@ -203,9 +201,7 @@ def undo(store: Store, audit_id: int, reviewer: str) -> None:
                     " :evidence_snapshot, :version, :decided_at)",
                     {**old, "version": (current or new or old)["version"] + 1},
                 )
-            conn.execute(
-                "UPDATE claims SET status = ? WHERE id = ?", ("done" if old else "in review", entry["entity_id"])
-            )
+            conn.execute("UPDATE claims SET status = ? WHERE id = ?", ("done" if old else "in review", entry["entity_id"]))
         else:
             claim_id, passage_id = (new or old)["claim_id"], (new or old)["passage_id"]
             conn.execute("DELETE FROM evidence_marks WHERE claim_id = ? AND passage_id = ?", (claim_id, passage_id))
@@ -233,10 +229,139 @@ def bulk_verdict(store: Store, claim_ids: list[int], verdict: str, reviewer: str
     for claim_id in claim_ids:
         set_verdict(store, claim_id, verdict, reviewer, rationale, action="bulk verdict")
         audit_ids.append(
-            int(
-                store.query_one(
-                    "SELECT MAX(id) FROM audit_log WHERE entity = 'verdicts' AND entity_id = ?", (claim_id,)
-                )[0]
-            )
+            int(store.query_one("SELECT MAX(id) FROM audit_log WHERE entity = 'verdicts' AND entity_id = ?", (claim_id,))[0])
         )
     return audit_ids
+
+
+def assign(
+    store: Store, article_id: int, reviewer: str | None, by: str, second_reviewer: str | None = None, double: bool = False
+) -> None:
+    """Assign an article to a reviewer; with ``double`` two reviewers decide blind and disagreements
+    go to adjudication."""
+    if double and (not reviewer or not second_reviewer or reviewer == second_reviewer):
+        raise ReviewError("Blind double review needs two different reviewers.")
+    with store.transaction() as conn:
+        old = conn.execute(
+            "SELECT assigned_to, second_reviewer, double_review FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if old is None:
+            raise ReviewError(f"Article {article_id} does not exist.")
+        conn.execute(
+            "UPDATE articles SET assigned_to = ?, second_reviewer = ?, double_review = ? WHERE id = ?",
+            (reviewer or None, second_reviewer if double else None, int(double), article_id),
+        )
+        log_action(
+            conn,
+            by,
+            "assign",
+            "articles",
+            article_id,
+            old=dict(old),
+            new={"assigned_to": reviewer, "second_reviewer": second_reviewer if double else None, "double_review": double},
+        )
+
+
+def double_review_of(store: Store, claim_id: int) -> tuple[str, str] | None:
+    """The two blind reviewers of a claim's article, or None when it is reviewed once."""
+    row = store.query_one(
+        "SELECT a.assigned_to, a.second_reviewer FROM claims c JOIN articles a ON a.id = c.article_id"
+        " WHERE c.id = ? AND a.double_review = 1",
+        (claim_id,),
+    )
+    return (row["assigned_to"], row["second_reviewer"]) if row else None
+
+
+def submit_independent(store: Store, claim_id: int, reviewer: str, verdict: str, rationale: str = "") -> str:
+    """One blind reviewer's verdict. When both have decided: agreement becomes the verdict, a
+    disagreement waits for adjudication. Returns "waiting", "agreed" or "disagreement"."""
+    pair = double_review_of(store, claim_id)
+    if pair is None or reviewer not in pair:
+        raise ReviewError("This claim is not in blind double review for you; record a normal verdict instead.")
+    if verdict not in VERDICTS:
+        raise ReviewError(f"Verdict must be one of {', '.join(VERDICTS)}.")
+    if verdict != "verified" and not rationale.strip():
+        raise ReviewError(f"A '{verdict}' verdict needs a rationale (why is it {verdict}?).")
+    with store.transaction() as conn:
+        old = conn.execute(
+            "SELECT * FROM independent_verdicts WHERE claim_id = ? AND reviewer = ?", (claim_id, reviewer)
+        ).fetchone()
+        new = {
+            "claim_id": claim_id,
+            "reviewer": reviewer,
+            "verdict": verdict,
+            "rationale": rationale.strip(),
+            "decided_at": utc_now(),
+        }
+        conn.execute(
+            "INSERT OR REPLACE INTO independent_verdicts (claim_id, reviewer, verdict, rationale, decided_at)"
+            " VALUES (:claim_id, :reviewer, :verdict, :rationale, :decided_at)",
+            new,
+        )
+        conn.execute("UPDATE claims SET status = 'in review' WHERE id = ? AND status = 'to do'", (claim_id,))
+        log_action(conn, reviewer, "blind verdict", "independent_verdicts", claim_id, old=dict(old) if old else None, new=new)
+        decided = conn.execute(
+            "SELECT reviewer, verdict, rationale FROM independent_verdicts WHERE claim_id = ?", (claim_id,)
+        ).fetchall()
+    if len(decided) < 2:
+        return "waiting"
+    if len({row["verdict"] for row in decided}) == 1:
+        rationale_text = " / ".join(f"{row['reviewer']}: {row['rationale']}" for row in decided if row["rationale"])
+        set_verdict(store, claim_id, verdict, " & ".join(sorted(pair)), rationale_text, action="agreed double review")
+        return "agreed"
+    return "disagreement"
+
+
+def independent_verdicts(store: Store, claim_id: int) -> list[dict]:
+    return [dict(r) for r in store.query("SELECT * FROM independent_verdicts WHERE claim_id = ? ORDER BY reviewer", (claim_id,))]
+
+
+def adjudication_queue(store: Store) -> list[dict]:
+    """Claims whose two blind verdicts disagree and that have no final verdict yet."""
+    rows = store.query(
+        "SELECT c.id AS claim_id, c.text, a.id AS article_id, a.title,"
+        " GROUP_CONCAT(i.reviewer || ': ' || i.verdict, '; ') AS verdicts"
+        " FROM independent_verdicts i JOIN claims c ON c.id = i.claim_id JOIN articles a ON a.id = c.article_id"
+        " WHERE c.id NOT IN (SELECT claim_id FROM verdicts) GROUP BY c.id"
+        " HAVING COUNT(*) = 2 AND COUNT(DISTINCT i.verdict) = 2 ORDER BY a.id, c.position"
+    )
+    return [dict(r) for r in rows]
+
+
+def adjudicate(store: Store, claim_id: int, verdict: str, adjudicator: str, rationale: str) -> int:
+    """Settle a disagreement; the adjudicator must not be one of the two blind reviewers."""
+    pair = double_review_of(store, claim_id)
+    if pair and adjudicator in pair:
+        raise ReviewError("An adjudicator must not be one of the two blind reviewers.")
+    return set_verdict(store, claim_id, verdict, adjudicator, rationale or "adjudicated", action="adjudicate")
+
+
+def cohens_kappa(pairs: list[tuple[str, str]]) -> float | None:
+    """Cohen's kappa of paired labels; None when undefined (no pairs, or one label only)."""
+    if not pairs:
+        return None
+    labels = sorted({label for pair in pairs for label in pair})
+    total = len(pairs)
+    observed = sum(1 for first, second in pairs if first == second) / total
+    expected = sum(
+        (sum(1 for first, _ in pairs if first == label) / total) * (sum(1 for _, second in pairs if second == label) / total)
+        for label in labels
+    )
+    return None if expected == 1 else (observed - expected) / (1 - expected)
+
+
+def agreement(store: Store, article_id: int | None = None) -> tuple[int, float | None]:
+    """(pairs, kappa) over claims both blind reviewers decided, for one article (batch) or all.
+    Ratings are paired in article-role order (assigned reviewer first, second reviewer second)."""
+    rows = store.query(
+        "SELECT i.claim_id, i.verdict, i.reviewer = a.second_reviewer AS is_second FROM independent_verdicts i"
+        " JOIN claims c ON c.id = i.claim_id JOIN articles a ON a.id = c.article_id"
+        + (" WHERE c.article_id = ?" if article_id is not None else "")
+        + " ORDER BY i.claim_id, is_second",
+        (article_id,) if article_id is not None else (),
+    )
+    by_claim: dict[int, list[str]] = {}
+    for row in rows:
+        by_claim.setdefault(row["claim_id"], []).append(row["verdict"])
+    pairs = [(v[0], v[1]) for v in by_claim.values() if len(v) == 2]
+    return len(pairs), cohens_kappa(pairs)

@@ -106,11 +106,7 @@ def candidate_signals(
     for index, candidate in enumerate(candidates):
         shared, mismatched = compare_numbers(claim, candidate["text"])
         near_copy_of = next(
-            (
-                earlier["passage_id"]
-                for earlier in candidates[:index]
-                if is_near_copy(earlier["text"], candidate["text"])
-            ),
+            (earlier["passage_id"] for earlier in candidates[:index] if is_near_copy(earlier["text"], candidate["text"])),
             None,
         )
         results.append(

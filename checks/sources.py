@@ -150,11 +150,7 @@ class ImportReport:
 
     def summary(self) -> str:
         text = f"{self.imported} imported, {self.updated} updated, {len(self.skipped)} skipped"
-        return (
-            text
-            if not self.skipped
-            else text + ": " + "; ".join(self.skipped[:5]) + (" …" if len(self.skipped) > 5 else "")
-        )
+        return text if not self.skipped else text + ": " + "; ".join(self.skipped[:5]) + (" …" if len(self.skipped) > 5 else "")
 
 
 def _upsert(conn, rating: SourceRating, reviewer: str) -> bool:
@@ -279,9 +275,7 @@ def import_unreliable_list(
                 else:
                     _upsert(
                         conn,
-                        SourceRating(
-                            domain, None, "unrated", IFFY_RATER, "listed / not listed", as_of, False, components, note
-                        ),
+                        SourceRating(domain, None, "unrated", IFFY_RATER, "listed / not listed", as_of, False, components, note),
                         reviewer,
                     )
                     report.imported += 1
@@ -300,9 +294,7 @@ def import_unreliable_list(
                 report.updated += 1
             else:
                 report.imported += 1
-        log_action(
-            conn, reviewer, "import ratings", "sources", None, new={"format": "unreliable list", **report.__dict__}
-        )
+        log_action(conn, reviewer, "import ratings", "sources", None, new={"format": "unreliable list", **report.__dict__})
     return report
 
 
@@ -394,9 +386,7 @@ def track_record(store: Store, domain: str) -> TrackRecord:
     prior_mean = 0.5 if prior is None else prior
     alpha = PRIOR_STRENGTH * prior_mean + counts["verified"] + 0.5 * counts["unsupported"]
     beta = PRIOR_STRENGTH * (1 - prior_mean) + counts["disputed"] + 0.5 * counts["unsupported"]
-    return TrackRecord(
-        normalised, counts["verified"], counts["disputed"], counts["unsupported"], prior, alpha / (alpha + beta)
-    )
+    return TrackRecord(normalised, counts["verified"], counts["disputed"], counts["unsupported"], prior, alpha / (alpha + beta))
 
 
 def load_shipped_ratings(store: Store, ratings_csv: Path, unreliable_list: Path) -> None:

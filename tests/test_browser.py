@@ -86,9 +86,7 @@ def _wait_for_rerun(page) -> None:
     """
     from playwright.sync_api import expect
 
-    expect(page.get_by_test_id("stApp")).to_have_attribute(
-        "data-test-script-state", "notRunning", timeout=MODEL_TIMEOUT_MS
-    )
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning", timeout=MODEL_TIMEOUT_MS)
 
 
 @pytest.fixture
@@ -129,9 +127,7 @@ def app_url(tmp_path: Path) -> Iterator[str]:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(
-                    f"streamlit did not answer /_stcore/health within {STARTUP_TIMEOUT_S} s:\n{_log_tail(log_path)}"
-                )
+                pytest.fail(f"streamlit did not answer /_stcore/health within {STARTUP_TIMEOUT_S} s:\n{_log_tail(log_path)}")
             time.sleep(0.5)
         yield base
     finally:

@@ -7,9 +7,7 @@ from checks.articles import article_claims, save_article
 from checks.ingest import parse_text
 from checks.sources import import_lin2023
 
-ARTICLE = (
-    'Minsk report\n\n=HYPERLINK("http://evil.example") claims 32 were detained, police said.\n\nsource: express.co.uk'
-)
+ARTICLE = 'Minsk report\n\n=HYPERLINK("http://evil.example") claims 32 were detained, police said.\n\nsource: express.co.uk'
 
 
 def _decided(store):
@@ -35,9 +33,7 @@ def test_csv_is_spreadsheet_safe_and_complete(store):
 def test_rating_snapshot_is_frozen_at_decision_time(store):
     records = _decided(store)
     import_lin2023(store, b"domain,pc1\nexpress.co.uk,0.9\n")
-    assert (
-        export.verdict_records(store)[0]["rating_snapshot"]["rating"] == records[0]["rating_snapshot"]["rating"] == 0.37
-    )
+    assert export.verdict_records(store)[0]["rating_snapshot"]["rating"] == records[0]["rating_snapshot"]["rating"] == 0.37
 
 
 def test_claimreview_has_required_fields(store):
@@ -54,3 +50,30 @@ def test_filters(store):
     assert export.verdict_records(store, export.ExportFilter(verdict="verified")) == []
     assert len(export.verdict_records(store, export.ExportFilter(reviewer="Ann"))) == 1
     assert export.verdict_records(store, export.ExportFilter(since="2999-01-01")) == []
+
+
+def _without_ids(data: bytes) -> list[dict]:
+    """CSV rows without the database ids, which differ between databases."""
+    rows = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+    return [{k: v for k, v in row.items() if k not in ("claim_id", "article_id")} for row in rows]
+
+
+def test_csv_round_trip_into_a_fresh_database_is_lossless(store, tmp_path):
+    from checks.store import Store
+
+    records = _decided(store)
+    first = export.to_csv(records)
+    other = Store(tmp_path / "other.db")
+    report = export.import_csv(other, first)
+    assert (report.imported, report.skipped) == (1, [])
+    again = export.to_csv(export.verdict_records(other))
+    assert _without_ids(again) == _without_ids(first)
+    assert export.import_csv(other, first).imported == 0  # importing twice adds nothing
+
+
+def test_csv_import_reports_malformed_rows(store):
+    data = '\ufeffclaim_text,verdict\n"Police held 32",maybe\n,verified\n"Fine claim",verified\n'.encode()
+    report = export.import_csv(store, data, "Ann")
+    assert report.imported == 1
+    assert [s.split(":")[0] for s in report.skipped] == ["line 2", "line 3"]
+    assert export.import_csv(store, b"text,label\nx,y\n").skipped == ["missing columns: claim_text, verdict"]

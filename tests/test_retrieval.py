@@ -42,9 +42,7 @@ def test_reimport_does_not_duplicate(store):
 
 
 def test_signals_flag_mismatch_near_copy_and_self_citation():
-    shared, mismatched = compare_numbers(
-        "In total, 32 people were detained.", "About 700 people were detained on Sunday."
-    )
+    shared, mismatched = compare_numbers("In total, 32 people were detained.", "About 700 people were detained on Sunday.")
     assert shared == [] and mismatched == ["claim 32 people vs passage 700 people"]
     assert compare_numbers("32 people were detained", "32 people held")[0] == ["32 people"]
     candidates = [

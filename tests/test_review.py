@@ -80,9 +80,7 @@ def _save_many(path: str, reviewer: str, claim_ids: list[int]) -> None:
     db = Store(path)
     for round_number in range(15):
         for claim in claim_ids:
-            review.set_verdict(
-                db, claim, "verified" if round_number % 2 else "unsupported", reviewer, f"round {round_number}"
-            )
+            review.set_verdict(db, claim, "verified" if round_number % 2 else "unsupported", reviewer, f"round {round_number}")
     db.close()
 
 
@@ -103,3 +101,32 @@ def test_two_processes_saving_at_once_lose_nothing(tmp_path):
     assert saves == 2 * 15 * len(ids)
     versions = db.query("SELECT version FROM verdicts")
     assert sorted(v[0] for v in versions) == [30] * len(ids)
+
+
+def test_cohens_kappa_matches_the_textbook_example():
+    # 50 items: 20 yes/yes, 15 no/no, 5 yes/no, 10 no/yes → po 0.7, pe 0.5, kappa 0.4
+    pairs = [("v", "v")] * 20 + [("d", "d")] * 15 + [("v", "d")] * 5 + [("d", "v")] * 10
+    assert review.cohens_kappa(pairs) == pytest.approx(0.4)
+    assert review.cohens_kappa([]) is None
+
+
+def test_blind_double_review_agreement_and_adjudication(store, claim_ids):
+    article = store.query_one("SELECT article_id FROM claims WHERE id = ?", (claim_ids[0],))[0]
+    with pytest.raises(review.ReviewError, match="two different"):
+        review.assign(store, article, "Ann", "lead", second_reviewer="Ann", double=True)
+    review.assign(store, article, "Ann", "lead", second_reviewer="Bob", double=True)
+    with pytest.raises(review.ReviewError, match="not in blind double review for you"):
+        review.submit_independent(store, claim_ids[1], "Eve", "verified")
+    assert review.submit_independent(store, claim_ids[1], "Ann", "verified") == "waiting"
+    assert store.query_one("SELECT 1 FROM verdicts WHERE claim_id = ?", (claim_ids[1],)) is None
+    assert review.submit_independent(store, claim_ids[1], "Bob", "verified") == "agreed"
+    assert store.query_one("SELECT reviewer FROM verdicts WHERE claim_id = ?", (claim_ids[1],))[0] == "Ann & Bob"
+    review.submit_independent(store, claim_ids[2], "Ann", "verified")
+    assert review.submit_independent(store, claim_ids[2], "Bob", "disputed", "ministry said 40") == "disagreement"
+    assert [q["claim_id"] for q in review.adjudication_queue(store)] == [claim_ids[2]]
+    with pytest.raises(review.ReviewError, match="adjudicator"):
+        review.adjudicate(store, claim_ids[2], "disputed", "Bob", "settled")
+    review.adjudicate(store, claim_ids[2], "disputed", "Cleo", "ministry figure is 40")
+    assert review.adjudication_queue(store) == []
+    pairs, kappa = review.agreement(store, article)
+    assert pairs == 2 and kappa == 0.0  # one agreement, one disagreement on 2 labels: po 0.5, pe 0.5

@@ -64,9 +64,7 @@ def _ingest_uploads(files) -> None:
         for draft in batch.drafts:
             result = workbench.ingest(draft, reviewer() or "anonymous")
             state = "added" if result.created else "already loaded"
-            st.write(
-                f"{upload.name}: '{draft.title[:80]}' {state} ({result.claims} claims, source {draft.domain or 'unknown'})"
-            )
+            st.write(f"{upload.name}: '{draft.title[:80]}' {state} ({result.claims} claims, source {draft.domain or 'unknown'})")
             _open_for_review(result.article_id)
         bar.progress(number / len(files), text=f"Ingested {number} of {len(files)} files")
     bar.empty()

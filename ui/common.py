@@ -60,6 +60,6 @@ def show_flashes() -> None:
 
 def highlight(text: str, start: int, end: int) -> str:
     """HTML of text with [start, end) marked; everything else escaped."""
-    return (
-        html.escape(text[:start]) + "<mark>" + html.escape(text[start:end]) + "</mark>" + html.escape(text[end:])
-    ).replace("\n", "<br>")
+    return (html.escape(text[:start]) + "<mark>" + html.escape(text[start:end]) + "</mark>" + html.escape(text[end:])).replace(
+        "\n", "<br>"
+    )

@@ -38,17 +38,13 @@ def render() -> None:
     if st.button("Build / update the index", key="build_index", type="primary"):
         bar = st.progress(0.0, text="Embedding passages…")
         index = workbench.index(
-            progress=lambda done, total: bar.progress(
-                done / max(total, 1), text=f"Embedded {done:,} of {total:,} passages"
-            )
+            progress=lambda done, total: bar.progress(done / max(total, 1), text=f"Embedded {done:,} of {total:,} passages")
         )
         claim_ids = [r["id"] for r in workbench.store.query("SELECT id FROM claims WHERE dropped = 0")]
         ranking = st.progress(0.0, text="Ranking claims…")
         ranked = workbench.rank(
             claim_ids,
-            progress=lambda done, total: ranking.progress(
-                done / max(total, 1), text=f"Ranked {done} of {total} claims"
-            ),
+            progress=lambda done, total: ranking.progress(done / max(total, 1), text=f"Ranked {done} of {total} claims"),
         )
         st.success(f"Index ready: {len(index):,} passages; candidates refreshed for {ranked} claims.")
 

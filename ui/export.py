@@ -14,9 +14,7 @@ def render() -> None:
     st.title("Export verdicts")
     workbench = get_workbench()
     rows = articles.list_articles(workbench.store)
-    reviewers = [
-        r["reviewer"] for r in workbench.store.query("SELECT DISTINCT reviewer FROM verdicts ORDER BY reviewer")
-    ]
+    reviewers = [r["reviewer"] for r in workbench.store.query("SELECT DISTINCT reviewer FROM verdicts ORDER BY reviewer")]
     columns = st.columns(4)
     article_id = columns[0].selectbox(
         "Article",
@@ -48,9 +46,7 @@ def render() -> None:
     buttons[0].download_button(
         "Export CSV", export.to_csv(records), "verdicts.csv", "text/csv", key="download_csv", type="primary"
     )
-    buttons[1].download_button(
-        "Export JSON", export.to_json(records), "verdicts.json", "application/json", key="download_json"
-    )
+    buttons[1].download_button("Export JSON", export.to_json(records), "verdicts.json", "application/json", key="download_json")
     buttons[2].download_button(
         "Export ClaimReview",
         export.to_claimreview(records),

@@ -98,11 +98,7 @@ def _render_candidates(claim: dict, article: dict) -> None:
                 f"fused #{candidate.rank} ({candidate.fused:.2f}) · dense {candidate.dense:.2f} · BM25 {candidate.lexical:.1f}"
             )
             title = html.escape(candidate.title or "")
-            link = (
-                f"<a href='{html.escape(candidate.url)}' target='_blank'>{title or 'source'}</a>"
-                if candidate.url
-                else title
-            )
+            link = f"<a href='{html.escape(candidate.url)}' target='_blank'>{title or 'source'}</a>" if candidate.url else title
             st.markdown(f"**{link}**", unsafe_allow_html=True)
             best = candidate.signals.best_sentence
             body = highlight(candidate.text, *best) if best else html.escape(candidate.text)

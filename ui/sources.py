@@ -31,9 +31,7 @@ def render() -> None:
     if query:
         rating = sources.lookup(workbench.store, query)
         rating_badge(rating)
-        st.caption(
-            f"{rating.rater or 'No rating imported for this domain.'} · scale {rating.scale or '-'} · {rating.notes}"
-        )
+        st.caption(f"{rating.rater or 'No rating imported for this domain.'} · scale {rating.scale or '-'} · {rating.notes}")
         if rating.components:
             st.json(rating.components, expanded=False)
         record = sources.track_record(workbench.store, query)
@@ -43,9 +41,7 @@ def render() -> None:
                 f"unsupported → smoothed {record.score:.2f} (prior {record.prior if record.prior is not None else 'none'})"
             )
         for entry in sources.history(workbench.store, query):
-            st.caption(
-                f"{entry['changed_at']} {entry['changed_by']}: {entry['reason']} (was {entry['previous'].get('label')})"
-            )
+            st.caption(f"{entry['changed_at']} {entry['changed_by']}: {entry['reason']} (was {entry['previous'].get('label')})")
     rows = workbench.store.query("SELECT domain, label, rating, rater, as_of, updated_by FROM sources ORDER BY domain")
     st.dataframe(pd.DataFrame([dict(r) for r in rows]), hide_index=True, key="sources_table")
     with st.expander("Override a rating"):
@@ -54,9 +50,7 @@ def render() -> None:
         st.text_input("Reason (required)", key="override_reason")
         st.button("Save override", key="save_override", on_click=_override, disabled=not reviewer())
     with st.expander("Import ratings"):
-        kind = st.radio(
-            "Format", ["Lin et al. 2023 (domain,pc1,…)", "List of unreliable domains/URLs"], key="import_kind"
-        )
+        kind = st.radio("Format", ["Lin et al. 2023 (domain,pc1,…)", "List of unreliable domains/URLs"], key="import_kind")
         upload = st.file_uploader("Ratings file", type=["csv", "txt"], key="ratings_file")
         if upload is not None and st.button("Import", key="import_ratings"):
             data = upload.getvalue()
