@@ -7,9 +7,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import numpy as np
+
 from checks.claims import extract_claims, score_sentence
 from checks.corpus import content_hash
+from checks.embedding import Encoder, cached_embeddings
 from checks.ingest import ArticleDraft
+from checks.signals import is_near_copy
 from checks.store import Store, log_action, utc_now
 
 
@@ -70,7 +74,7 @@ def save_article(store: Store, draft: ArticleDraft, reviewer: str = "import") ->
 def list_articles(store: Store) -> list[dict]:
     """Articles with review progress (claims done / total), newest first."""
     rows = store.query(
-        "SELECT a.id, a.title, a.domain, a.url, a.published, a.created_at, a.assigned_to,"
+        "SELECT a.id, a.title, a.domain, a.url, a.published, a.created_at, a.assigned_to, a.second_reviewer, a.double_review,"
         " COUNT(c.id) AS claims, COUNT(v.claim_id) AS decided"
         " FROM articles a LEFT JOIN claims c ON c.article_id = a.id AND c.dropped = 0"
         " LEFT JOIN verdicts v ON v.claim_id = c.id GROUP BY a.id ORDER BY a.id DESC"
@@ -245,3 +249,54 @@ def merge_claims(store: Store, first_id: int, second_id: int, reviewer: str) -> 
             old={"texts": [first["text"], second["text"]]},
             new={"merged_from": second_id},
         )
+
+
+# Two claims are "the same claim" when their embeddings are this close (MiniLM cosine) or their
+# wording is a near-copy; one verdict can then serve every appearance.
+SAME_CLAIM_COSINE = 0.9
+
+
+def group_near_duplicates(store: Store, encoder: Encoder, article_id: int) -> int:
+    """Give an article's claims the group of any near-duplicate claim already stored (in this or
+    another article). Returns how many claims joined a group; each keeps its own offsets."""
+    new = store.query("SELECT id, text FROM claims WHERE article_id = ? AND dropped = 0 ORDER BY position", (article_id,))
+    older = store.query("SELECT id, text, group_key FROM claims WHERE article_id != ? AND dropped = 0", (article_id,))
+    if not new:
+        return 0
+    pool = [dict(r) for r in older]
+    vectors = cached_embeddings(store, encoder, [r["text"] for r in pool] + [r["text"] for r in new])
+    joined = 0
+    with store.transaction() as conn:
+        for index, claim in enumerate(new):
+            own = vectors[len(pool) + index]
+            # Earlier claims of the same article count too, so repeats inside one article group.
+            candidates = pool + [{"id": r["id"], "text": r["text"], "group_key": None} for r in new[:index]]
+            if not candidates:
+                continue
+            matrix = np.vstack([vectors[: len(pool)], vectors[len(pool) : len(pool) + index]])
+            similarity = matrix @ own
+            best = int(np.argmax(similarity))
+            if similarity[best] < SAME_CLAIM_COSINE and not is_near_copy(candidates[best]["text"], claim["text"]):
+                match = next((c for c in candidates if is_near_copy(c["text"], claim["text"])), None)
+            else:
+                match = candidates[best]
+            if match is None:
+                continue
+            key = conn.execute(
+                "SELECT COALESCE(group_key, CAST(id AS TEXT)) FROM claims WHERE id = ?", (match["id"],)
+            ).fetchone()[0]
+            conn.execute("UPDATE claims SET group_key = ? WHERE id IN (?, ?)", (key, match["id"], claim["id"]))
+            joined += 1
+    return joined
+
+
+def appearances(store: Store, claim_id: int) -> list[dict]:
+    """Other appearances of the same claim (same group), with their article and verdict."""
+    rows = store.query(
+        "SELECT o.id, o.text, o.start, o.end, a.id AS article_id, a.title, a.domain, v.verdict FROM claims c"
+        " JOIN claims o ON o.group_key = c.group_key AND o.id != c.id AND o.dropped = 0"
+        " JOIN articles a ON a.id = o.article_id LEFT JOIN verdicts v ON v.claim_id = o.id"
+        " WHERE c.id = ? AND c.group_key IS NOT NULL ORDER BY a.id, o.position",
+        (claim_id,),
+    )
+    return [dict(r) for r in rows]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from checks import sources
+from checks.articles import appearances
 from checks.store import Store, log_action, utc_now
 
 VERDICTS = ("verified", "disputed", "unsupported")
@@ -365,3 +366,18 @@ def agreement(store: Store, article_id: int | None = None) -> tuple[int, float |
         by_claim.setdefault(row["claim_id"], []).append(row["verdict"])
     pairs = [(v[0], v[1]) for v in by_claim.values() if len(v) == 2]
     return len(pairs), cohens_kappa(pairs)
+
+
+def apply_to_appearances(store: Store, claim_id: int, reviewer: str) -> int:
+    """Copy a claim's verdict to the other appearances of the same claim that have none or a
+    different one; each copy is its own audited verdict. Returns how many were set."""
+    source = store.query_one("SELECT verdict, rationale FROM verdicts WHERE claim_id = ?", (claim_id,))
+    if source is None:
+        raise ReviewError("Record a verdict for this claim first.")
+    changed = 0
+    for other in appearances(store, claim_id):
+        if other["verdict"] != source["verdict"]:
+            rationale = f"same claim as #{claim_id}" + (f": {source['rationale']}" if source["rationale"] else "")
+            set_verdict(store, other["id"], source["verdict"], reviewer, rationale, action="verdict from same claim")
+            changed += 1
+    return changed

@@ -69,7 +69,11 @@ class Workbench:
         return parse_text(DEMO_ARTICLE.read_text(encoding="utf-8"), origin="demo article")
 
     def ingest(self, draft: ArticleDraft, reviewer: str = "import") -> articles.SaveResult:
-        return articles.save_article(self.store, draft, reviewer)
+        """Store an article with its claims and group claims that were already seen elsewhere."""
+        result = articles.save_article(self.store, draft, reviewer)
+        if result.created:
+            articles.group_near_duplicates(self.store, self.encoder, result.article_id)
+        return result
 
     def index(self, progress: Progress | None = None) -> retrieval.EvidenceIndex:
         """The evidence index for the current corpus, rebuilt only when passages changed."""

@@ -397,3 +397,10 @@ def load_shipped_ratings(store: Store, ratings_csv: Path, unreliable_list: Path)
         import_lin2023(store, ratings_csv, reviewer="shipped data")
     if unreliable_list.exists():
         import_unreliable_list(store, unreliable_list, as_of="2024-08-01", reviewer="shipped data")
+
+
+def reliability_weighted(score: float, rating: SourceRating, weight: float) -> float:
+    """Blend a (0–1) relevance score with source reliability; ``weight`` 0 leaves it unchanged.
+    Unrated sources count as 0.5 so an unknown outlet is neither boosted nor buried."""
+    reliability = rating.rating if rating.rating is not None else (0.0 if rating.label == "unreliable (listed)" else 0.5)
+    return (1.0 - weight) * score + weight * reliability

@@ -80,3 +80,67 @@ def test_export_page_offers_downloads(app):
     app.switch_page("ui/export.py").run()
     assert not app.exception
     assert "0 verdicts match." in [m.value for m in app.markdown]
+
+
+def _open_review(app: AppTest) -> None:
+    _load_demo(app)
+    app.button(key="open_article").click().run()
+    assert not app.exception
+
+
+@pytest.mark.model
+def test_bulk_verdict_and_its_undo(app, tmp_path):
+    from checks.store import Store
+
+    _open_review(app)
+    options = app.multiselect(key="bulk_claims")
+    options.select(options.options[0]).select(options.options[1]).run()
+    app.selectbox(key="bulk_verdict").select("unsupported").run()
+    app.button(key="bulk_apply").click().run()
+    assert "needs a rationale" in app.error[0].value
+    app.text_input(key="bulk_note").input("no passage above threshold").run()
+    app.button(key="bulk_apply").click().run()
+    assert app.success[0].value == "unsupported recorded for 2 claims."
+    db = Store(tmp_path / "workbench.db")
+    assert db.query_one("SELECT COUNT(*) FROM verdicts WHERE verdict = 'unsupported'")[0] == 2
+    app.button(key="bulk_undo").click().run()
+    assert db.query_one("SELECT COUNT(*) FROM verdicts")[0] == 0
+
+
+@pytest.mark.model
+def test_blind_double_review_in_the_app(app, tmp_path):
+    from checks.store import Store
+
+    _load_demo(app, "Lead")
+    app.text_input(key="assign_to").input("Ann").run()
+    app.text_input(key="assign_second").input("Bob").run()
+    app.button(key="assign_button").click().run()
+    assert app.success[0].value == "Assignment saved."
+    for name, verdict in (("Ann", "verified"), ("Bob", "disputed")):
+        app.text_input(key="reviewer_widget").input(name).run()
+        app.switch_page("ui/review.py").run()
+        claim = next(t for t in app.text_area if t.key.startswith("rationale_")).key.split("_")[1]
+        assert any("Blind double review with" in i.value for i in app.info)
+        app.text_area(key=f"rationale_{claim}").input(f"{name} checked").run()
+        app.button(key=f"blind_{verdict}_{claim}").click().run()
+    assert "differ" in app.warning[0].value
+    app.text_input(key="reviewer_widget").input("Cleo").run()
+    app.button(key=f"adjudicate_disputed_{claim}").click().run()
+    assert app.success[0].value == "Adjudicated: disputed."
+    row = Store(tmp_path / "workbench.db").query_one("SELECT verdict, reviewer FROM verdicts WHERE claim_id = ?", (claim,))
+    assert tuple(row) == ("disputed", "Cleo")
+
+
+@pytest.mark.model
+def test_claim_editing_is_stored(app, tmp_path):
+    from checks.store import Store
+
+    _open_review(app)
+    claim = next(t for t in app.text_area if t.key.startswith("edit_text_")).key.split("_")[2]
+    app.text_area(key=f"edit_text_{claim}").input("A reworded headline claim about Minsk.").run()
+    app.button(key=f"save_text_{claim}").click().run()
+    assert app.success[0].value == "Claims updated."
+    db = Store(tmp_path / "workbench.db")
+    assert db.query_one("SELECT text FROM claims WHERE id = ?", (claim,))[0] == "A reworded headline claim about Minsk."
+    app.button(key=f"drop_{claim}").click().run()
+    assert db.query_one("SELECT dropped FROM claims WHERE id = ?", (claim,))[0] == 1

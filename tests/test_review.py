@@ -4,7 +4,7 @@ import multiprocessing
 import pytest
 
 from checks import review
-from checks.articles import article_claims, save_article
+from checks.articles import appearances, article_claims, save_article
 from checks.corpus import add_documents
 from checks.ingest import ArticleDraft, parse_text
 from checks.store import Store
@@ -130,3 +130,22 @@ def test_blind_double_review_agreement_and_adjudication(store, claim_ids):
     assert review.adjudication_queue(store) == []
     pairs, kappa = review.agreement(store, article)
     assert pairs == 2 and kappa == 0.0  # one agreement, one disagreement on 2 labels: po 0.5, pe 0.5
+
+
+@pytest.mark.model
+def test_same_claim_across_articles_is_grouped_and_one_verdict_serves_all(workbench):
+    first = workbench.ingest(parse_text("Minsk report\n\nIn total, 32 people were detained across Belarus on Saturday."))
+    second = workbench.ingest(
+        parse_text("Another outlet\n\nWeather was fine. In total 32 people were detained across Belarus on Saturday, "
+                   "police said.")
+    )
+    original = article_claims(workbench.store, first.article_id)[1]
+    copies = appearances(workbench.store, original["id"])
+    assert [(c["article_id"], c["text"]) for c in copies] == [
+        (second.article_id, "In total 32 people were detained across Belarus on Saturday, police said.")
+    ]
+    assert "Weather" not in str(copies)
+    review.set_verdict(workbench.store, original["id"], "disputed", "Ann", "ministry said 30")
+    assert review.apply_to_appearances(workbench.store, original["id"], "Ann") == 1
+    copied = workbench.store.query_one("SELECT verdict, rationale FROM verdicts WHERE claim_id = ?", (copies[0]["id"],))
+    assert tuple(copied) == ("disputed", f"same claim as #{original['id']}: ministry said 30")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from checks import articles
+from checks import articles, review
 from checks.ingest import IngestError, fetch_url, parse_text, parse_upload
 from ui.common import flash, get_workbench, reviewer, show_flashes
 
@@ -70,6 +70,49 @@ def _ingest_uploads(files) -> None:
     bar.empty()
 
 
+def _assign(article_id: int) -> None:
+    second = st.session_state.get("assign_second", "").strip() or None
+    try:
+        review.assign(
+            get_workbench().store,
+            article_id,
+            st.session_state.get("assign_to", "").strip() or None,
+            reviewer(),
+            second_reviewer=second,
+            double=bool(second),
+        )
+        flash("Assignment saved.")
+    except review.ReviewError as error:
+        flash(str(error), "error")
+
+
+def _render_overview(workbench) -> None:
+    """Charts where a picture beats text: verdicts per article and per source, candidate scores."""
+    verdicts = pd.DataFrame(
+        [
+            dict(r)
+            for r in workbench.store.query(
+                "SELECT a.id AS article, COALESCE(a.domain, 'unknown') AS source, v.verdict FROM verdicts v"
+                " JOIN claims c ON c.id = v.claim_id JOIN articles a ON a.id = c.article_id"
+            )
+        ]
+    )
+    scores = pd.DataFrame([dict(r) for r in workbench.store.query("SELECT dense, fused FROM candidates WHERE rank <= 5")])
+    if verdicts.empty and scores.empty:
+        return
+    st.subheader("Overview")
+    left, middle, right = st.columns(3)
+    if not verdicts.empty:
+        left.caption("Verdicts per article")
+        left.bar_chart(verdicts.groupby(["article", "verdict"]).size().unstack(fill_value=0))
+        middle.caption("Verdicts per source")
+        middle.bar_chart(verdicts.groupby(["source", "verdict"]).size().unstack(fill_value=0))
+    if not scores.empty:
+        right.caption("Dense similarity of the top-5 candidates (claims ranked so far)")
+        bins = pd.cut(scores["dense"], bins=[i / 10 for i in range(-1, 11)]).value_counts().sort_index()
+        right.bar_chart(pd.DataFrame({"candidates": bins.values}, index=[str(b.left) for b in bins.index]))
+
+
 def render() -> None:
     st.title("Articles")
     show_flashes()
@@ -103,10 +146,15 @@ def render() -> None:
     if not rows:
         st.info("No articles yet: paste one above or load the demo article.")
         return
+    if reviewer() and st.checkbox("Only articles assigned to me", key="mine_only"):
+        rows = [r for r in rows if reviewer() in (r["assigned_to"], r["second_reviewer"])]
+        if not rows:
+            st.info("Nothing is assigned to you.")
+            return
     table = pd.DataFrame(rows)
     table["progress"] = table["decided"] / table["claims"].where(table["claims"] > 0, 1)
     st.dataframe(
-        table[["id", "title", "domain", "claims", "decided", "progress", "created_at"]],
+        table[["id", "title", "domain", "claims", "decided", "progress", "assigned_to", "second_reviewer", "created_at"]],
         column_config={"progress": st.column_config.ProgressColumn("reviewed", min_value=0.0, max_value=1.0)},
         hide_index=True,
         key="articles_table",
@@ -120,6 +168,17 @@ def render() -> None:
     if st.button("Review this article", key="open_article", type="primary"):
         _open_for_review(choice)
         st.switch_page("ui/review.py")
+    with st.expander("Assign for review"):
+        st.text_input("Reviewer", key="assign_to")
+        st.text_input("Second reviewer (turns on blind double review)", key="assign_second")
+        st.button("Assign", key="assign_button", on_click=_assign, args=(choice,), disabled=not reviewer())
+        pairs, kappa = review.agreement(workbench.store, choice)
+        if pairs:
+            st.caption(
+                f"Double review of this article: {pairs} claims decided by both; Cohen's kappa "
+                f"{'n/a' if kappa is None else f'{kappa:.2f}'}"
+            )
+    _render_overview(workbench)
 
 
 render()

@@ -7,7 +7,7 @@ import streamlit as st
 
 from checks import articles, export
 from checks.review import VERDICTS
-from ui.common import get_workbench
+from ui.common import get_workbench, reviewer
 
 
 def render() -> None:
@@ -54,6 +54,12 @@ def render() -> None:
         "application/ld+json",
         key="download_claimreview",
     )
+
+    with st.expander("Import a verdicts CSV (as exported here)"):
+        upload = st.file_uploader("Verdicts CSV", type=["csv"], key="verdicts_csv")
+        if upload is not None and st.button("Import verdicts", key="import_verdicts"):
+            report = export.import_csv(workbench.store, upload.getvalue(), reviewer() or "anonymous")
+            (st.warning if report.skipped else st.success)(report.summary())
 
 
 render()

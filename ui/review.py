@@ -18,6 +18,12 @@ SORTS = {
     "source reliability": lambda c: -(c.rating.rating if c.rating.rating is not None else -1),
 }
 MARK_OPTIONS = list(review.MARKS)
+MIN_RELIABILITY = {
+    "any source": lambda rating: True,
+    "rated sources only": lambda rating: rating.rating is not None,
+    "medium or better": lambda rating: rating.rating is not None and rating.rating >= 0.5,
+    "high only": lambda rating: rating.rating is not None and rating.rating >= 0.75,
+}
 
 
 def _claims(article_id: int) -> list[dict]:
@@ -39,12 +45,10 @@ def _next_unreviewed(claims: list[dict]) -> None:
 
 
 def _save_verdict(claim_id: int, verdict: str, version: int) -> None:
-    name = reviewer()
-    choice = st.session_state.get(f"rationale_choice_{claim_id}") or ""
-    note = st.session_state.get(f"rationale_{claim_id}", "").strip()
-    rationale = "; ".join(part for part in (choice if verdict != "verified" else "", note) if part)
     try:
-        review.set_verdict(get_workbench().store, claim_id, verdict, name, rationale, expected_version=version)
+        review.set_verdict(
+            get_workbench().store, claim_id, verdict, reviewer(), _rationale(claim_id, verdict), expected_version=version
+        )
     except (ReviewError, ConflictError) as error:
         flash(str(error), "error")
         return
@@ -62,6 +66,93 @@ def _undo(audit_id: int) -> None:
         flash("Undone.")
     except ReviewError as error:
         flash(str(error), "error")
+
+
+def _claim_action(action, *args) -> None:
+    """Run a claim edit (edit/split/merge/drop/add) and report problems instead of crashing."""
+    try:
+        action(get_workbench().store, *args, reviewer() or "anonymous")
+        flash("Claims updated.")
+    except (ValueError, KeyError) as error:
+        flash(f"Could not change the claims: {error}", "error")
+
+
+def _render_claim_editing(claim: dict, claims: list[dict], article_id: int) -> None:
+    with st.expander("Edit claims"):
+        key = f"edit_text_{claim['id']}"
+        st.session_state.setdefault(key, claim["text"])
+        st.text_area("Claim text", key=key, height=80)
+        row = st.columns(2)
+        row[0].button(
+            "Save wording",
+            key=f"save_text_{claim['id']}",
+            on_click=lambda: _claim_action(articles.edit_claim, claim["id"], st.session_state[key]),
+        )
+        row[1].button(
+            "Drop this claim", key=f"drop_{claim['id']}", on_click=_claim_action, args=(articles.set_dropped, claim["id"], True)
+        )
+        st.number_input(
+            "Split at character", 1, max(len(claim["text"]) - 1, 1), len(claim["text"]) // 2, key=f"split_at_{claim['id']}"
+        )
+        row = st.columns(2)
+        row[0].button(
+            "Split claim",
+            key=f"split_{claim['id']}",
+            on_click=lambda: _claim_action(articles.split_claim, claim["id"], st.session_state[f"split_at_{claim['id']}"]),
+        )
+        following = next((c for c in claims if c["position"] > claim["position"]), None)
+        row[1].button(
+            "Merge with next claim",
+            key=f"merge_{claim['id']}",
+            disabled=following is None,
+            on_click=_claim_action,
+            args=(articles.merge_claims, claim["id"], following["id"] if following else 0),
+        )
+        st.text_input("New claim (a sentence from the article, or your own wording)", key="new_claim_text")
+        st.button(
+            "Add claim",
+            key="add_claim",
+            on_click=lambda: _claim_action(articles.add_claim, article_id, st.session_state.get("new_claim_text", "")),
+        )
+
+
+def _bulk(article_claims: list[dict]) -> None:
+    chosen = st.session_state.get("bulk_claims") or []
+    verdict = st.session_state.get("bulk_verdict")
+    try:
+        audit_ids = review.bulk_verdict(get_workbench().store, chosen, verdict, reviewer(), st.session_state.get("bulk_note", ""))
+    except ReviewError as error:
+        flash(str(error), "error")
+        return
+    st.session_state["last_bulk"] = audit_ids
+    flash(f"{verdict} recorded for {len(audit_ids)} claims.")
+
+
+def _undo_bulk() -> None:
+    store = get_workbench().store
+    for audit_id in reversed(st.session_state.pop("last_bulk", [])):
+        try:
+            review.undo(store, audit_id, reviewer())
+        except ReviewError as error:
+            flash(f"Not undone: {error}", "warning")
+    flash("Bulk verdict undone.")
+
+
+def _render_bulk(claims: list[dict]) -> None:
+    with st.expander("Bulk verdict"):
+        st.multiselect(
+            "Claims",
+            [c["id"] for c in claims],
+            key="bulk_claims",
+            format_func=lambda i: next(c["text"][:80] for c in claims if c["id"] == i),
+        )
+        st.selectbox("Verdict", VERDICTS, key="bulk_verdict")
+        st.text_input("Rationale (required for disputed / unsupported)", key="bulk_note")
+        row = st.columns(2)
+        row[0].button("Apply to selected", key="bulk_apply", on_click=_bulk, args=(claims,), disabled=not reviewer())
+        row[1].button(
+            "Undo last bulk verdict", key="bulk_undo", on_click=_undo_bulk, disabled=not st.session_state.get("last_bulk")
+        )
 
 
 def _article_choice(rows: list[dict]) -> int | None:
@@ -85,17 +176,39 @@ def _render_candidates(claim: dict, article: dict) -> None:
     if not candidates:
         st.info("The evidence corpus is empty: import documents on the Corpus page.")
         return
-    sort = st.selectbox("Sort candidates by", list(SORTS), key="candidate_sort")
-    rated_only = st.checkbox("Only rated sources", key="rated_only")
-    shown = sorted((c for c in candidates if c.rating.is_rated or not rated_only), key=SORTS[sort])
+    controls = st.columns([2, 2, 2])
+    sort = controls[0].selectbox("Sort candidates by", list(SORTS), key="candidate_sort")
+    min_label = controls[1].selectbox("Minimum reliability", list(MIN_RELIABILITY), key="min_reliability")
+    weight = controls[2].slider(
+        "Reliability weight in ranking",
+        0.0,
+        1.0,
+        0.0,
+        0.05,
+        key="reliability_weight",
+        help="0 = off: the ranking is relevance only. Above 0, each fused score is blended "
+        "with the source's rating (unrated counts as 0.5).",
+    )
+    shown = [c for c in candidates if MIN_RELIABILITY[min_label](c.rating)]
+    if weight > 0:
+        st.caption(f"Ranking blends relevance with source reliability at weight {weight:.2f}.")
+        shown.sort(key=lambda c: -sources.reliability_weighted(c.fused, c.rating, weight))
+    else:
+        shown.sort(key=SORTS[sort])
+    if len(shown) < len(candidates):
+        st.caption(f"{len(candidates) - len(shown)} candidates hidden by the reliability filter.")
     for candidate in shown:
         with st.container(border=True, key=f"candidate_{claim['id']}_{candidate.passage_id}"):
             top = st.columns([3, 2, 2])
             with top[0]:
                 rating_badge(candidate.rating)
             top[1].caption(f"{candidate.published or 'undated'} · passage {candidate.passage_id}")
+            weighted = (
+                f" · weighted {sources.reliability_weighted(candidate.fused, candidate.rating, weight):.2f}" if weight else ""
+            )
             top[2].caption(
-                f"fused #{candidate.rank} ({candidate.fused:.2f}) · dense {candidate.dense:.2f} · BM25 {candidate.lexical:.1f}"
+                f"fused #{candidate.rank} ({candidate.fused:.2f}) · dense {candidate.dense:.2f} · "
+                f"BM25 {candidate.lexical:.1f}{weighted}"
             )
             title = html.escape(candidate.title or "")
             link = f"<a href='{html.escape(candidate.url)}' target='_blank'>{title or 'source'}</a>" if candidate.url else title
@@ -130,8 +243,80 @@ def _render_candidates(claim: dict, article: dict) -> None:
             )
 
 
+def _save_blind(claim_id: int, verdict: str) -> None:
+    try:
+        outcome = review.submit_independent(get_workbench().store, claim_id, reviewer(), verdict, _rationale(claim_id, verdict))
+    except ReviewError as error:
+        flash(str(error), "error")
+        return
+    messages = {
+        "waiting": "Blind verdict saved; waiting for the second reviewer.",
+        "agreed": f"Both reviewers agree: {verdict}. Recorded as the verdict.",
+        "disagreement": "The two blind verdicts differ; the claim goes to adjudication.",
+    }
+    flash(messages[outcome], "success" if outcome != "disagreement" else "warning")
+
+
+def _adjudicate(claim_id: int, verdict: str) -> None:
+    try:
+        review.adjudicate(get_workbench().store, claim_id, verdict, reviewer(), _rationale(claim_id, verdict))
+        flash(f"Adjudicated: {verdict}.")
+    except ReviewError as error:
+        flash(str(error), "error")
+
+
+def _apply_to_appearances(claim_id: int) -> None:
+    try:
+        changed = review.apply_to_appearances(get_workbench().store, claim_id, reviewer())
+        flash(f"Verdict copied to {changed} other appearance(s).")
+    except ReviewError as error:
+        flash(str(error), "error")
+
+
+def _verdict_buttons(claim: dict, on_click, args_for, prefix: str = "verdict") -> None:
+    columns = st.columns(len(VERDICTS))
+    for column, verdict in zip(columns, VERDICTS, strict=True):
+        column.button(
+            verdict.capitalize(),
+            key=f"{prefix}_{verdict}_{claim['id']}",
+            on_click=on_click,
+            args=args_for(verdict),
+            type="primary" if claim["verdict"] == verdict else "secondary",
+            disabled=not reviewer(),
+            use_container_width=True,
+        )
+
+
+def _render_double_review(claim: dict, pair: tuple[str, str]) -> None:
+    """Blind double review: each reviewer decides without seeing the other; others adjudicate."""
+    store = get_workbench().store
+    decided = {row["reviewer"]: row for row in review.independent_verdicts(store, claim["id"])}
+    name = reviewer()
+    if name in pair:
+        other = pair[1] if name == pair[0] else pair[0]
+        st.info(f"Blind double review with {other}: neither sees the other's verdict until both have decided.")
+        if name in decided:
+            st.caption(f"Your blind verdict: {decided[name]['verdict']} ({len(decided)} of 2 decided)")
+        _verdict_buttons(claim, _save_blind, lambda verdict: (claim["id"], verdict), prefix="blind")
+        return
+    st.info(f"In blind double review by {pair[0]} and {pair[1]}; {len(decided)} of 2 have decided.")
+    if len(decided) == 2:
+        st.warning(
+            "Disagreement: " + "; ".join(f"{r}: {row['verdict']} ({row['rationale'] or 'no note'})" for r, row in decided.items())
+        )
+        st.caption("As adjudicator, settle it:")
+        _verdict_buttons(claim, _adjudicate, lambda verdict: (claim["id"], verdict), prefix="adjudicate")
+
+
+def _rationale(claim_id: int, verdict: str) -> str:
+    choice = st.session_state.get(f"rationale_choice_{claim_id}") or ""
+    note = st.session_state.get(f"rationale_{claim_id}", "").strip()
+    return "; ".join(part for part in (choice if verdict != "verified" else "", note) if part)
+
+
 def _render_verdict(claim: dict) -> None:
     version = claim["version"] or 0
+    store = get_workbench().store
     if claim["verdict"]:
         st.success(
             f"Current verdict: **{claim['verdict']}** by {claim['reviewer']} at {claim['decided_at']}"
@@ -139,20 +324,29 @@ def _render_verdict(claim: dict) -> None:
         )
     st.selectbox("Why (for disputed / unsupported)", ["", *RATIONALE_CHOICES], key=f"rationale_choice_{claim['id']}")
     st.text_area("Rationale / note", key=f"rationale_{claim['id']}", height=80)
-    columns = st.columns(len(VERDICTS))
-    for column, verdict in zip(columns, VERDICTS, strict=True):
-        column.button(
-            verdict.capitalize(),
-            key=f"verdict_{verdict}_{claim['id']}",
-            on_click=_save_verdict,
-            args=(claim["id"], verdict, version),
-            type="primary" if claim["verdict"] == verdict else "secondary",
-            disabled=not reviewer(),
-            use_container_width=True,
-        )
+    pair = review.double_review_of(store, claim["id"])
+    if pair and not claim["verdict"]:
+        _render_double_review(claim, pair)
+    else:
+        _verdict_buttons(claim, _save_verdict, lambda verdict: (claim["id"], verdict, version))
     if not reviewer():
         st.caption("Enter your name in the sidebar to record verdicts.")
-    entries = review.history(get_workbench().store, claim["id"])
+    others = articles.appearances(store, claim["id"])
+    if others:
+        st.caption(
+            f"The same claim appears {len(others)} more time(s): "
+            + "; ".join(
+                f"article #{o['article_id']} ({o['domain'] or 'no domain'}): {o['verdict'] or 'no verdict'}" for o in others
+            )
+        )
+        st.button(
+            f"Apply this verdict to all {len(others)} appearance(s)",
+            key=f"apply_group_{claim['id']}",
+            on_click=_apply_to_appearances,
+            args=(claim["id"],),
+            disabled=not (reviewer() and claim["verdict"]),
+        )
+    entries = review.history(store, claim["id"])
     if entries:
         with st.expander(f"History ({len(entries)})"):
             for entry in entries[:20]:
@@ -202,6 +396,8 @@ def render() -> None:
         st.markdown("**Article source**")
         rating_badge(sources.lookup(workbench.store, article["domain"]))
         _render_verdict(claim)
+        _render_claim_editing(claim, claims, article_id)
+        _render_bulk(claims)
         with st.expander("Article in context", expanded=True):
             if claim["start"] is not None:
                 st.markdown(highlight(article["body"], claim["start"], claim["end"]), unsafe_allow_html=True)
