@@ -177,7 +177,7 @@ def test_review_a_claim_and_export_csv(chromium: str, app_url: str, tmp_path: Pa
             rationale = page.get_by_label("Rationale / note")
             rationale.fill(RATIONALE)
             rationale.press("Tab")  # a text area commits its value on blur
-            disputed = page.get_by_role("button", name="Disputed", exact=True)
+            disputed = page.get_by_role("button", name=re.compile(r"^Disputed"))  # the name ends with its shortcut hint
             expect(disputed).to_be_enabled()  # enabled only once the reviewer name reached the server
             disputed.click()
             expect(page.get_by_text("Saved: disputed.")).to_be_visible()

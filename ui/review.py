@@ -18,6 +18,8 @@ SORTS = {
     "source reliability": lambda c: -(c.rating.rating if c.rating.rating is not None else -1),
 }
 MARK_OPTIONS = list(review.MARKS)
+# Keyboard flow: Alt+1/2/3 decide, Alt+J / Alt+K move, Alt+N jumps to the next claim without a verdict.
+VERDICT_SHORTCUTS = {"verified": "Alt+1", "disputed": "Alt+2", "unsupported": "Alt+3"}
 MIN_RELIABILITY = {
     "any source": lambda rating: True,
     "rated sources only": lambda rating: rating.rating is not None,
@@ -284,6 +286,7 @@ def _verdict_buttons(claim: dict, on_click, args_for, prefix: str = "verdict") -
             type="primary" if claim["verdict"] == verdict else "secondary",
             disabled=not reviewer(),
             use_container_width=True,
+            shortcut=VERDICT_SHORTCUTS[verdict],
         )
 
 
@@ -331,6 +334,7 @@ def _render_verdict(claim: dict) -> None:
         _verdict_buttons(claim, _save_verdict, lambda verdict: (claim["id"], verdict, version))
     if not reviewer():
         st.caption("Enter your name in the sidebar to record verdicts.")
+    st.caption("Keys: Alt+1 verified · Alt+2 disputed · Alt+3 unsupported · Alt+J next · Alt+K previous · Alt+N next unreviewed")
     others = articles.appearances(store, claim["id"])
     if others:
         st.caption(
@@ -376,10 +380,10 @@ def render() -> None:
     index = min(st.session_state.get("claim_index", 0), len(claims) - 1)
     claim = claims[index]
 
-    nav = st.columns([1, 1, 2, 4])
-    nav[0].button("◀ Previous", key="prev_claim", on_click=_go, args=(-1, len(claims)))
-    nav[1].button("Next ▶", key="next_claim", on_click=_go, args=(1, len(claims)))
-    nav[2].button("Next unreviewed", key="next_unreviewed", on_click=_next_unreviewed, args=(claims,))
+    nav = st.columns([1.4, 1.2, 1.8, 3.6])
+    nav[0].button("◀ Previous", key="prev_claim", on_click=_go, args=(-1, len(claims)), shortcut="Alt+K")
+    nav[1].button("Next ▶", key="next_claim", on_click=_go, args=(1, len(claims)), shortcut="Alt+J")
+    nav[2].button("Next unreviewed", key="next_unreviewed", on_click=_next_unreviewed, args=(claims,), shortcut="Alt+N")
     decided = sum(1 for c in claims if c["verdict"])
     nav[3].progress(decided / len(claims), text=f"Claim {index + 1} of {len(claims)} · {decided} decided")
 
