@@ -1,9 +1,11 @@
 """Claims: split an article into sentences, drop boilerplate, score check-worthiness with reasons.
 
 The score is a logistic combination of readable features (a number, a named entity, an
-attribution, a comparison, ...) so every score comes with the reasons that produced it. Weights
-live in ``data/checkworthiness_weights.json`` when a trained file is shipped, else the defaults
-below.
+attribution, a comparison, ...) so every score comes with the reasons that produced it. A trained
+file ``data/checkworthiness_weights.json`` (written by ``bench/train_checkworthiness.py``, with its
+provenance) replaces the hand-set defaults below and may add a small learned lexicon: per-word and
+per-bigram weights whose summed contribution is shown to reviewers as one reason naming the words
+that drove it. Without the file the hand-set weights are used and there is no lexical part.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from checks.config import SHIPPED_DATA
@@ -239,13 +242,59 @@ def is_boilerplate(line: str) -> bool:
     )
 
 
+def _read_weights_file(path: Path) -> dict:
+    """The shipped JSON, or {} when absent or unreadable (the app must start without it)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def _load_weights(path: Path = WEIGHTS_FILE) -> dict[str, float]:
-    if path.exists():
-        return {**DEFAULT_WEIGHTS, **json.loads(path.read_text(encoding="utf-8"))["weights"]}
+    """Feature weights (and the ``lexical`` scale) from the trained file, else the hand-set defaults."""
+    data = _read_weights_file(path)
+    if "weights" in data:
+        return {**DEFAULT_WEIGHTS, **{name: float(value) for name, value in data["weights"].items()}}
     return dict(DEFAULT_WEIGHTS)
 
 
+def _load_lexicon(path: Path = WEIGHTS_FILE) -> dict[str, float]:
+    """Learned word/bigram weights from the trained file; empty when not shipped."""
+    return {term: float(value) for term, value in _read_weights_file(path).get("lexicon", {}).items()}
+
+
 WEIGHTS = _load_weights()
+LEXICON = _load_lexicon()
+
+# Words for the learned lexical part: lower-cased, curly apostrophes straightened, every number one token.
+LEXICAL_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+(?:[.,]\d+)*|[%$£€]")
+LEXICAL_REASON_TERMS = 3  # words named in the lexical reason
+LEXICAL_REASON_MIN = 0.15  # smaller net lexical contributions are not worth a reviewer's attention
+# Function words count in the score but are not named in the reason: "'has', 'the'" explains nothing to a reviewer.
+FUNCTION_WORDS = frozenset(
+    "a about above after again against all am an and any are as at be because been before being below between both but by "
+    "can could did do does doing don't down during each few for from further had has have having he he's her here hers him "
+    "his how i i'm if in into is isn't it it's its just me more most my no nor not now of off on once only or other our ours "
+    "out over own same she should so some such than that that's the their theirs them then there these they they're this "
+    "those through to too under until up very was we we're were what when where which while who whom why will with would "
+    "you you're your yours # n't 's".split()
+)
+
+
+def lexical_terms(sentence: str) -> list[str]:
+    """Distinct unigrams and bigrams of a sentence, in order, as the learned lexicon keys them."""
+    tokens = ["#" if token[0].isdigit() else token for token in LEXICAL_TOKEN.findall(sentence.lower().replace("’", "'"))]
+    return list(dict.fromkeys(tokens + [f"{first} {second}" for first, second in pairwise(tokens)]))
+
+
+def lexical_contributions(sentence: str, lexicon: dict[str, float] | None = None) -> dict[str, float]:
+    """Each known term's share of the lexical score: its weight over √(distinct terms), so long sentences don't win by length."""
+    lexicon = LEXICON if lexicon is None else lexicon
+    terms = lexical_terms(sentence)
+    if not terms or not lexicon:
+        return {}
+    norm = math.sqrt(len(terms))
+    return {term: lexicon[term] / norm for term in terms if term in lexicon}
 
 
 def features(sentence: str) -> dict[str, bool]:
@@ -276,17 +325,35 @@ def classify(found: dict[str, bool]) -> str:
     return "other"
 
 
+def _lexical_reason(terms: dict[str, float], total: float) -> str:
+    """One readable line for the learned lexical part, naming the words that pushed the score that way."""
+    sign = 1.0 if total > 0 else -1.0
+    pushing = [term for term, value in terms.items() if sign * value > 0 and not FUNCTION_WORDS.issuperset(term.split())]
+    strongest = sorted(pushing, key=lambda term: -sign * terms[term])
+    words = ", ".join(f"'{term.replace('#', 'N')}'" for term in strongest[:LEXICAL_REASON_TERMS])  # '# percent' → 'N percent'
+    text = "+ wording typical of check-worthy claims" if total > 0 else "− wording typical of sentences not worth checking"
+    return f"{text} (learned: {words})" if words else text
+
+
 def score_sentence(sentence: str, weights: dict[str, float] | None = None) -> tuple[float, str, list[str]]:
-    """Check-worthiness in 0–1, the claim type and the reasons (strongest first)."""
+    """Check-worthiness in 0–1, the claim type and the reasons (strongest first).
+
+    ``weights`` defaults to the shipped (trained) weights; its ``lexical`` entry scales the learned
+    lexicon, so passing :data:`DEFAULT_WEIGHTS` scores with the hand-set rules alone.
+    """
     weights = weights or WEIGHTS
     found = features(sentence)
     contributions = {name: weights.get(name, 0.0) for name, present in found.items() if present}
+    reasons_by_value = [(value, ("+ " if value > 0 else "− ") + REASON_TEXT[name]) for name, value in contributions.items()]
     logit = weights["bias"] + sum(contributions.values())
-    reasons = [
-        ("+ " if value > 0 else "− ") + REASON_TEXT[name]
-        for name, value in sorted(contributions.items(), key=lambda item: -abs(item[1]))
-        if abs(value) >= 0.05
-    ]
+    scale = weights.get("lexical", 0.0)
+    if scale:
+        terms = {term: scale * value for term, value in lexical_contributions(sentence).items()}
+        lexical = sum(terms.values())
+        logit += lexical
+        if abs(lexical) >= LEXICAL_REASON_MIN:
+            reasons_by_value.append((lexical, _lexical_reason(terms, lexical)))
+    reasons = [text for value, text in sorted(reasons_by_value, key=lambda item: -abs(item[0])) if abs(value) >= 0.05]
     return 1.0 / (1.0 + math.exp(-logit)), classify(found), reasons
 
 
