@@ -7,7 +7,7 @@ import signal
 import sys
 from pathlib import Path
 
-from checks import articles, corpus, export, review, sources
+from checks import articles, corpus, export, factchecks, review, sources
 from checks.config import load_settings
 from checks.ingest import IngestError, fetch_url, parse_text, parse_upload
 from checks.service import Workbench
@@ -160,6 +160,41 @@ def cmd_agreement(wb: Workbench, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_factchecks(wb: Workbench, args: argparse.Namespace) -> int:
+    try:
+        if args.action == "import":
+            for target in args.targets:
+                path = Path(target)
+                data = path.read_bytes()
+                if path.suffix.lower() in (".json", ".jsonld"):
+                    report = factchecks.import_claimreview(wb.store, data, args.collection or "claimreview", args.reviewer)
+                else:
+                    report = factchecks.import_table(wb.store, path.name, data, args.collection, args.reviewer)
+                print(f"{path.name}: {report.summary()}")
+        elif args.action == "match":
+            for match in wb.earlier_factchecks(int(args.targets[0]), k=args.k):
+                fact = match.factcheck
+                mapped = fact.workbench_verdict or "not reusable"
+                print(
+                    f"[{match.tier}] {match.combined:.2f} (dense {match.dense:.2f} / bm25 {match.lexical:.2f} / fuzzy "
+                    f"{match.fuzzy:.2f}) fact-check {fact.id}, {fact.publisher or fact.collection}, "
+                    f"{fact.published or 'undated'}: {fact.verdict} → {mapped}"
+                )
+                print(f"   {fact.claim}")
+                for line in ([fact.url] if fact.url else []) + match.reasons + ([match.rationale] if match.rationale else []):
+                    print(f"   {line}")
+        elif args.action == "reuse":
+            version = factchecks.reuse_verdict(wb.store, int(args.targets[0]), int(args.targets[1]), args.reviewer)
+            print(f"claim {args.targets[0]}: earlier verdict reused (version {version})")
+        else:
+            factchecks.dismiss(wb.store, int(args.targets[0]), int(args.targets[1]), args.reviewer)
+            print(f"claim {args.targets[0]}: fact-check {args.targets[1]} dismissed")
+    except (factchecks.FactCheckError, review.ReviewError, OSError, ValueError, IndexError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_sources(wb: Workbench, args: argparse.Namespace) -> int:
     if args.action == "import-lin2023":
         report = sources.import_lin2023(wb.store, Path(args.path), args.reviewer)
@@ -239,6 +274,15 @@ def build_parser() -> argparse.ArgumentParser:
     agree = commands.add_parser("agreement", help="Cohen's kappa of double review and the adjudication queue")
     agree.add_argument("--article", type=int, help="one batch (article) only")
     agree.set_defaults(run=cmd_agreement)
+
+    library = commands.add_parser("factchecks", help="earlier fact-checks: import a collection, match, reuse, dismiss")
+    library.add_argument("action", choices=("import", "match", "reuse", "dismiss"))
+    library.add_argument(
+        "targets", nargs="+", help="import: files (csv/tsv or ClaimReview json); match: CLAIM; reuse/dismiss: CLAIM FACTCHECK"
+    )
+    library.add_argument("--collection", help="collection name for imported rows (default: from the file)")
+    library.add_argument("-k", type=int, default=5, help="matches to show")
+    library.set_defaults(run=cmd_factchecks)
 
     src = commands.add_parser("sources", help="import ratings or look up a domain")
     src.add_argument("action", choices=("import-lin2023", "import-unreliable", "show"))

@@ -165,7 +165,8 @@ def set_status(store: Store, claim_id: int, status: str, reviewer: str) -> None:
 def history(store: Store, claim_id: int) -> list[dict]:
     """Audit entries about a claim's verdict and evidence marks, newest first."""
     rows = store.query(
-        "SELECT * FROM audit_log WHERE entity IN ('verdicts', 'evidence_marks') AND entity_id = ? ORDER BY id DESC",
+        "SELECT * FROM audit_log WHERE entity IN ('verdicts', 'evidence_marks', 'factcheck_decisions')"
+        " AND entity_id = ? ORDER BY id DESC",
         (claim_id,),
     )
     return [

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from checks import articles, corpus, retrieval, signals, sources
+from checks import articles, corpus, factchecks, retrieval, signals, sources
 from checks.config import DEMO_ARTICLE, DEMO_EVIDENCE, SHIPPED_RATINGS, SHIPPED_UNRELIABLE, Settings, load_settings
 from checks.embedding import Encoder, cached_embeddings
 from checks.ingest import ArticleDraft, parse_text
@@ -48,6 +48,8 @@ class Workbench:
         self.store = Store(self.settings.db_path)
         self._encoder: Encoder | None = None
         self._index: retrieval.EvidenceIndex | None = None
+        self._matcher: factchecks.Matcher | None = None
+        self._matcher_key: str | None = None
 
     @property
     def encoder(self) -> Encoder:
@@ -85,6 +87,20 @@ class Workbench:
     def rank(self, claim_ids: list[int], progress: Progress | None = None) -> int:
         """Make sure these claims have a stored candidate list for the current corpus."""
         return retrieval.rank_claims(self.store, self.encoder, self.index(), claim_ids, CANDIDATES_PER_CLAIM, progress)
+
+    def factcheck_matcher(self, progress: Progress | None = None) -> factchecks.Matcher:
+        """The matcher over earlier fact-checks (imported ones and our own verdicts), rebuilt only
+        when the library changed."""
+        factchecks.sync_own_verdicts(self.store)
+        key = factchecks.library_key(self.store)
+        if self._matcher is None or self._matcher_key != key:
+            self._matcher = factchecks.Matcher.from_store(self.store, self.encoder, progress=progress)
+            self._matcher_key = key
+        return self._matcher
+
+    def earlier_factchecks(self, claim_id: int, k: int = 5) -> list[factchecks.Match]:
+        """Earlier fact-checks matching a claim, "same claim" tier first."""
+        return factchecks.matches_for_claim(self.store, self.factcheck_matcher(), claim_id, k)
 
     def _sentence_scorer(self, claim: str, sentences: list[str]) -> np.ndarray:
         vectors = cached_embeddings(self.store, self.encoder, [claim, *sentences])

@@ -177,6 +177,10 @@ MIGRATIONS: list[str] = [
     ALTER TABLE articles ADD COLUMN double_review INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE articles ADD COLUMN second_reviewer TEXT;
     """,
+    # 3: fact-check titles (Snopes-style collections carry one; BM25 matching uses it).
+    """
+    ALTER TABLE factchecks ADD COLUMN title TEXT;
+    """,
 ]
 
 

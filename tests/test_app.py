@@ -144,3 +144,24 @@ def test_claim_editing_is_stored(app, tmp_path):
     assert db.query_one("SELECT text FROM claims WHERE id = ?", (claim,))[0] == "A reworded headline claim about Minsk."
     app.button(key=f"drop_{claim}").click().run()
     assert db.query_one("SELECT dropped FROM claims WHERE id = ?", (claim,))[0] == 1
+
+
+@pytest.mark.model
+def test_earlier_fact_check_is_shown_first_and_can_be_reused(app, tmp_path):
+    from checks import factchecks
+    from checks.store import Store
+
+    _load_demo(app)
+    db = Store(tmp_path / "workbench.db")
+    headline = db.query_one("SELECT text FROM claims WHERE is_headline = 1")[0]
+    table = f'claim,verdict,url,date,publisher\n"{headline}",False,https://factcheck.example.org/1,2020-09-01,Example Checkers\n'
+    assert factchecks.import_table(db, "earlier.csv", table.encode()).imported == 1
+    app.button(key="open_article").click().run()
+    assert "Earlier fact-checks" in [s.value for s in app.subheader]
+    claim = next(t for t in app.text_area if t.key.startswith("rationale_")).key.split("_")[1]
+    reuse = next(b for b in app.button if b.key and b.key.startswith(f"reuse_{claim}_"))
+    assert reuse.label == "Reuse this verdict (disputed)"
+    reuse.click().run()
+    assert app.success[0].value == "Earlier verdict reused (logged as such)."
+    assert db.query_one("SELECT verdict FROM verdicts WHERE claim_id = ?", (claim,))[0] == "disputed"
+    assert db.query_one("SELECT action FROM audit_log WHERE entity = 'verdicts' ORDER BY id DESC")[0] == factchecks.REUSE_ACTION

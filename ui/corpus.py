@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from checks import corpus
+from checks import corpus, factchecks
 from ui.common import get_workbench, reviewer, show_flashes
 
 UPLOAD_TYPES = ["txt", "md", "html", "htm", "json", "jsonl", "csv"]
@@ -31,6 +31,29 @@ def render() -> None:
     if st.button("Add all loaded articles to the corpus", key="articles_to_corpus"):
         ids = [r["id"] for r in workbench.store.query("SELECT id FROM articles")]
         st.success(corpus.add_articles(workbench.store, ids, reviewer() or "anonymous").summary())
+    with st.expander("Earlier fact-checks library"):
+        count = workbench.store.query_one("SELECT COUNT(*) FROM factchecks")[0]
+        st.caption(f"{count:,} fact-checks (imported collections and this workbench's verdicts).")
+        library_files = st.file_uploader(
+            "CSV/TSV (claim, verdict, url, date, publisher) or ClaimReview JSON-LD",
+            type=["csv", "tsv", "json", "jsonld"],
+            accept_multiple_files=True,
+            key="factcheck_files",
+        )
+        if st.button("Import fact-checks", key="import_factchecks", disabled=not library_files):
+            for upload in library_files:
+                data = upload.getvalue()
+                report = (
+                    factchecks.import_claimreview(workbench.store, data, reviewer=reviewer() or "anonymous")
+                    if upload.name.lower().endswith((".json", ".jsonld"))
+                    else factchecks.import_table(workbench.store, upload.name, data, reviewer=reviewer() or "anonymous")
+                )
+                (st.warning if report.skipped else st.success)(f"{upload.name}: {report.summary()}")
+            bar = st.progress(0.0, text="Embedding fact-checks for matching…")
+            workbench.factcheck_matcher(
+                progress=lambda done, total: bar.progress(done / max(total, 1), text=f"Embedded {done:,} of {total:,}")
+            )
+            bar.empty()
     st.divider()
     st.caption(
         f"Model: {workbench.settings.model or 'all-MiniLM-L6-v2 (packaged)'} · index folder: {workbench.settings.index_dir}"

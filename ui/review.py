@@ -7,7 +7,7 @@ import html
 
 import streamlit as st
 
-from checks import articles, review, sources
+from checks import articles, factchecks, review, sources
 from checks.review import RATIONALE_CHOICES, VERDICTS, ConflictError, ReviewError
 from ui.common import flash, get_workbench, highlight, load_model, rating_badge, reviewer, show_flashes
 
@@ -168,6 +168,67 @@ def _article_choice(rows: list[dict]) -> int | None:
         key="review_article",
         on_change=lambda: st.session_state.update(claim_index=0),
     )
+
+
+def _reuse(claim_id: int, factcheck_id: int, version: int) -> None:
+    try:
+        factchecks.reuse_verdict(get_workbench().store, claim_id, factcheck_id, reviewer(), expected_version=version)
+        flash("Earlier verdict reused (logged as such).")
+    except (factchecks.FactCheckError, ReviewError, ConflictError) as error:
+        flash(str(error), "error")
+
+
+def _dismiss(claim_id: int, factcheck_id: int) -> None:
+    factchecks.dismiss(get_workbench().store, claim_id, factcheck_id, reviewer() or "anonymous")
+    flash("Match dismissed; it will not be shown again for this claim.", "info")
+
+
+def _render_match(claim: dict, match: factchecks.Match) -> None:
+    fact = match.factcheck
+    mapped = fact.workbench_verdict
+    with st.container(border=True, key=f"match_{claim['id']}_{fact.id}"):
+        st.markdown(f"**{html.escape(fact.claim)}**")
+        link = f" · [{fact.url}]({fact.url})" if fact.url else ""
+        st.caption(
+            f"{match.tier} · {fact.publisher or fact.collection} · {fact.published or 'undated'} · rated "
+            f"'{fact.verdict}'{f' → {mapped}' if mapped else ''} · score {match.combined:.2f} (dense {match.dense:.2f}, "
+            f"BM25 {match.lexical:.2f}, wording {match.fuzzy:.2f}){link}"
+        )
+        for reason in match.reasons:
+            st.caption(f"Only related: {reason}")
+        if match.rationale:
+            st.caption(f"Earlier rationale: {match.rationale}")
+        if match.decision == "reused":
+            st.caption("Reused for this claim.")
+            return
+        row = st.columns(2)
+        row[0].button(
+            f"Reuse this verdict ({mapped})" if mapped else "Cannot reuse: rating has no workbench verdict",
+            key=f"reuse_{claim['id']}_{fact.id}",
+            on_click=_reuse,
+            args=(claim["id"], fact.id, claim["version"] or 0),
+            disabled=not (mapped and reviewer()),
+        )
+        row[1].button(
+            "Not the same claim", key=f"dismiss_{claim['id']}_{fact.id}", on_click=_dismiss, args=(claim["id"], fact.id)
+        )
+
+
+def _render_earlier_factchecks(claim: dict) -> None:
+    """Earlier fact-checks come first: much of the day is claims that were already checked."""
+    with st.spinner("Looking for earlier fact-checks…"):
+        matches = get_workbench().earlier_factchecks(claim["id"])
+    same = [m for m in matches if m.tier == factchecks.SAME_CLAIM]
+    related = [m for m in matches if m.tier != factchecks.SAME_CLAIM]
+    if not matches:
+        return
+    st.subheader("Earlier fact-checks")
+    for match in same:
+        _render_match(claim, match)
+    if related:
+        with st.expander(f"Related fact-checks ({len(related)})", expanded=not same):
+            for match in related:
+                _render_match(claim, match)
 
 
 def _render_candidates(claim: dict, article: dict) -> None:
@@ -358,7 +419,7 @@ def _render_verdict(claim: dict) -> None:
                 summary = new.get("verdict") or new.get("mark") or ("removed" if not entry["new"] else "restored")
                 line = st.columns([4, 1])
                 line[0].caption(f"{entry['at']} · {entry['reviewer']} · {entry['action']} → {summary}")
-                if entry["action"] != "undo" and entry["undone_by"] is None:
+                if entry["entity"] != "factcheck_decisions" and entry["action"] != "undo" and entry["undone_by"] is None:
                     line[1].button("Undo", key=f"undo_{entry['id']}", on_click=_undo, args=(entry["id"],))
 
 
@@ -408,6 +469,7 @@ def render() -> None:
             else:
                 st.markdown(html.escape(article["body"]).replace("\n", "<br>"), unsafe_allow_html=True)
     with right:
+        _render_earlier_factchecks(claim)
         st.subheader("Candidate evidence")
         _render_candidates(claim, article)
 
