@@ -1,10 +1,13 @@
 """Train the check-worthiness scorer of checks/claims.py and write data/checkworthiness_weights.json.
 
-The model is a logistic regression over the readable features of ``checks.claims.features`` plus a
+The base model is a logistic regression over the readable features of ``checks.claims.features`` plus a
 small learned lexicon (the most frequent unigrams/bigrams of the training sentences, l2-normalised
-binary bag of words). The readable features get a light L2 penalty and the lexicon a stronger one,
-so the reasons shown to reviewers keep most of the weight. Training data are only the training
-parts of the two public datasets (never their test parts):
+binary bag of words); the weights of ``quote`` and ``prediction`` are constrained to be ≥ 0 (debate
+transcripts rarely check quotes or predictions, but in news they are legitimate signals). On top of
+it, a stacked embedding part: a logistic regression over the 384-d all-MiniLM-L6-v2 sentence vector
+whose offset is the base model's out-of-fold logit, so it learns what the words and features miss
+(vectors cached under bench/results/embeddings/). Training data are only the training parts of the
+two public datasets (never their test parts):
 
 * CLEF-2019 CheckThat! Task 1 English ``training/`` (19 debate/speech transcripts, label 1 = check-worthy);
 * ClaimBuster ``crowdsourced.csv`` (Verdict 1 = check-worthy factual sentence vs the rest).
@@ -63,6 +66,12 @@ HYPERPARAMETERS = {
     "l2_lexical": 1.0,  # L2 penalty on the lexicon weights
     "clef_share": 0.4,  # share of the total training weight on CLEF-2019 (rest: ClaimBuster)
     "prune_below": 0.02,  # lexicon weights smaller than this are dropped from the shipped file
+    "nonnegative": ["quote", "prediction"],  # readable features whose weight is constrained to be ≥ 0
+    "embedding": True,  # add the stacked sentence-embedding part (all-MiniLM-L6-v2, 384 weights)
+    "l2_embedding": 10.0,  # L2 penalty on the embedding weights
+    "embedding_clef_share": 0.4,  # share of the training weight on CLEF-2019 when fitting the embedding part
+    "stack_folds": 4,  # out-of-fold base logits (folds by transcript/debate) the embedding part is fitted on
+    "context_weight": 0.2,  # article-level smoothing: + weight × mean logit of the neighbouring sentences
     "round_to": 4,  # decimals kept in the shipped file
 }
 
@@ -163,32 +172,85 @@ def lexical_matrix(texts: Sequence[str], vocabulary: Sequence[str]) -> sparse.cs
     return sparse.csr_matrix((values, indices, indptr), shape=(len(texts), len(vocabulary)), dtype=np.float64)
 
 
+# ---------------------------------------------------------------------------------------- embeddings
+
+EMBEDDING_CACHE = REPO / "bench" / "results" / "embeddings"  # gitignored
+
+
+_EMBEDDED: dict[str, np.ndarray] = {}  # the disk cache, loaded once per process
+
+
+def embed(texts: Sequence[str], encoder=None) -> np.ndarray:
+    """Sentence vectors (all-MiniLM-L6-v2, normalised float32) for texts, cached on disk by text.
+
+    The cache (``bench/results/embeddings/checkworthiness-*.npz``) holds every sentence embedded so
+    far; only missing texts are encoded (loading the packaged model once when needed).
+    """
+    EMBEDDING_CACHE.mkdir(parents=True, exist_ok=True)
+    path = EMBEDDING_CACHE / "checkworthiness-all-MiniLM-L6-v2_384.npz"
+    known = _EMBEDDED
+    if not known and path.exists():
+        with np.load(path, allow_pickle=False) as cached:
+            known.update(zip(cached["texts"].tolist(), cached["vectors"], strict=True))
+    missing = sorted(dict.fromkeys(text for text in texts if text not in known), key=len)  # similar lengths batch faster
+    if missing:
+        if encoder is None:
+            from checks.embedding import Encoder
+
+            encoder = Encoder()
+        print(f"embedding {len(missing):,} sentences (cached in {path.relative_to(REPO)}) ...", flush=True)
+        for begin in range(0, len(missing), 4096):
+            chunk = missing[begin : begin + 4096]
+            known.update(zip(chunk, encoder.encode(chunk), strict=True))
+            print(f"  {min(begin + 4096, len(missing)):,}/{len(missing):,}", flush=True)
+        ordered = list(known)
+        np.savez(path, texts=np.array(ordered), vectors=np.vstack([known[t] for t in ordered]).astype(np.float32))
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32)
+    return np.vstack([known[text] for text in texts]).astype(np.float32)
+
+
 # ------------------------------------------------------------------------------------------ learning
 
 
 def fit_logistic(
-    x: sparse.spmatrix | np.ndarray, y: np.ndarray, sample_weight: np.ndarray, l2: np.ndarray | float
+    x: sparse.spmatrix | np.ndarray,
+    y: np.ndarray,
+    sample_weight: np.ndarray,
+    l2: np.ndarray | float,
+    offset: np.ndarray | float = 0.0,
+    nonnegative: Sequence[int] = (),
 ) -> tuple[np.ndarray, float]:
-    """Weighted L2-regularised logistic regression (unpenalised intercept) by L-BFGS; deterministic.
+    """Weighted L2-regularised logistic regression (unpenalised intercept) by L-BFGS-B; deterministic.
 
-    Minimises Σ sᵢ·logloss(yᵢ, xᵢ·w + b) + ½ Σ λⱼ wⱼ², the same objective as a liblinear/lbfgs
-    logistic regression with C = 1/λ, so no extra library is needed.
+    Minimises Σ sᵢ·logloss(yᵢ, oᵢ + xᵢ·w + b) + ½ Σ λⱼ wⱼ², the same objective as a liblinear/lbfgs
+    logistic regression with C = 1/λ, so no extra library is needed. ``offset`` (oᵢ) is a fixed logit
+    added to every row (used to fit the embedding part on top of the readable+lexical part), and the
+    columns listed in ``nonnegative`` are constrained to weights ≥ 0.
     """
-    x = sparse.csr_matrix(x)
+    dense = isinstance(x, np.ndarray)
+    x = x if dense else sparse.csr_matrix(x)
     n_features = x.shape[1]
     penalty = np.broadcast_to(np.asarray(l2, dtype=np.float64), (n_features,))
     signs = 2.0 * y - 1.0
+    offset = np.broadcast_to(np.asarray(offset, dtype=np.float64), y.shape)
 
     def objective(params: np.ndarray) -> tuple[float, np.ndarray]:
         w, b = params[:-1], params[-1]
-        margin = signs * (x @ w + b)
+        margin = signs * (offset + x @ w + b)
         loss = np.sum(sample_weight * np.logaddexp(0.0, -margin)) + 0.5 * np.sum(penalty * w * w)
         slope = -sample_weight * signs * np.exp(-np.logaddexp(0.0, margin))  # d loss / d logit
         gradient = np.append(x.T @ slope + penalty * w, slope.sum())
         return float(loss), gradient
 
+    bounds = [(0.0, None) if column in set(nonnegative) else (None, None) for column in range(n_features)] + [(None, None)]
     result = optimize.minimize(
-        objective, np.zeros(n_features + 1), jac=True, method="L-BFGS-B", options={"maxiter": 5000, "gtol": 1e-6}
+        objective,
+        np.zeros(n_features + 1),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds if nonnegative else None,
+        options={"maxiter": 5000, "gtol": 1e-6},
     )
     return result.x[:-1], float(result.x[-1])
 
@@ -210,22 +272,27 @@ def mixed_weights(clef_labels: np.ndarray, cb_labels: np.ndarray, clef_share: fl
 
 @dataclass
 class Model:
-    """A fitted scorer in the shape claims.py ships: readable weights, bias, lexicon."""
+    """A fitted scorer in the shape claims.py ships: readable weights, bias, lexicon, optional embedding part."""
 
     weights: dict[str, float]
     lexicon: dict[str, float]
+    embedding: np.ndarray | None = None  # 384 weights over the normalised sentence vector
+    embedding_bias: float = 0.0  # constant of the embedding part (so its sign says "more/less than the rest suggests")
 
 
-def train(clef: list[Labelled], claimbuster: list[Labelled], params: dict) -> Model:
-    """Fit readable + lexical weights on the two training sets (class-balanced, mixed)."""
-    rows = clef + claimbuster
-    texts = [row.text for row in rows]
-    labels = np.array([row.label for row in rows], dtype=np.float64)
+def _rows(rows: Sequence[Labelled]) -> tuple[list[str], np.ndarray]:
+    return [row.text for row in rows], np.array([row.label for row in rows], dtype=np.float64)
+
+
+def train_base(clef: list[Labelled], claimbuster: list[Labelled], params: dict) -> Model:
+    """Fit readable + lexical weights on the two training sets (class-balanced, mixed); no embedding part."""
+    texts, labels = _rows(clef + claimbuster)
     vocabulary = build_vocabulary(texts, params["vocabulary_size"], params["min_document_frequency"])
     x = sparse.hstack([sparse.csr_matrix(readable_matrix(texts)), lexical_matrix(texts, vocabulary)]).tocsr()
     penalty = np.concatenate([np.full(len(READABLE), params["l2_readable"]), np.full(len(vocabulary), params["l2_lexical"])])
     weight = mixed_weights(labels[: len(clef)], labels[len(clef) :], params["clef_share"])
-    w, b = fit_logistic(x, labels, weight, penalty)
+    nonnegative = [READABLE.index(name) for name in params.get("nonnegative", ())]
+    w, b = fit_logistic(x, labels, weight, penalty, nonnegative=nonnegative)
     digits = params["round_to"]
     weights = {
         "bias": round(b, digits),
@@ -240,12 +307,71 @@ def train(clef: list[Labelled], claimbuster: list[Labelled], params: dict) -> Mo
     return Model(weights, lexicon)
 
 
-def model_scores(model: Model, texts: Sequence[str]) -> np.ndarray:
-    """Logits of a model on sentences, vectorised (same arithmetic as checks.claims.score_sentence)."""
+def out_of_fold_base(clef: list[Labelled], claimbuster: list[Labelled], params: dict, folds: int) -> np.ndarray:
+    """Base (readable + lexical) logits of every training row from a base model fitted without its fold."""
+    clef_fold, cb_fold = folds_by_group(clef, folds), folds_by_group(claimbuster, folds)
+    fold_of = np.array(clef_fold + cb_fold)
+    texts = [row.text for row in clef + claimbuster]
+    logits = np.zeros(len(texts))
+    for fold in range(folds):
+        model = train_base(
+            [r for r, f in zip(clef, clef_fold, strict=True) if f != fold],
+            [r for r, f in zip(claimbuster, cb_fold, strict=True) if f != fold],
+            params,
+        )
+        held = np.flatnonzero(fold_of == fold)
+        logits[held] = model_scores(model, [texts[i] for i in held])
+    return logits
+
+
+def fit_embedding_part(
+    clef: list[Labelled], claimbuster: list[Labelled], base_logits: np.ndarray, params: dict
+) -> tuple[np.ndarray, float]:
+    """Stacked embedding part: L2 logistic regression on sentence vectors with the (out-of-fold) base logit as offset."""
+    texts, labels = _rows(clef + claimbuster)
+    weight = mixed_weights(labels[: len(clef)], labels[len(clef) :], params.get("embedding_clef_share", params["clef_share"]))
+    x = embed(texts).astype(np.float64)
+    w, b = fit_logistic(x, labels, weight, params["l2_embedding"], offset=base_logits)
+    return w, b
+
+
+def train(clef: list[Labelled], claimbuster: list[Labelled], params: dict, base_logits: np.ndarray | None = None) -> Model:
+    """The base model on all rows plus (when ``params['embedding']``) the stacked embedding part.
+
+    The embedding part is fitted on out-of-fold base logits (``params['stack_folds']`` folds by
+    transcript/debate) so it learns what the base model misses on unseen debates, not its training fit.
+    """
+    model = train_base(clef, claimbuster, params)
+    if params.get("embedding"):
+        if base_logits is None:
+            base_logits = out_of_fold_base(clef, claimbuster, params, params["stack_folds"])
+        w, b = fit_embedding_part(clef, claimbuster, base_logits, params)
+        model.embedding = np.round(w, params["round_to"] + 1)
+        model.embedding_bias = round(b, params["round_to"])
+    return model
+
+
+def model_scores(model: Model, texts: Sequence[str], with_embedding: bool = True) -> np.ndarray:
+    """Logits of a model on sentences, vectorised (same arithmetic as checks.claims.score_sentences)."""
     readable = readable_matrix(texts) @ np.array([model.weights.get(name, 0.0) for name in READABLE])
     vocabulary = list(model.lexicon)
     lexical = lexical_matrix(texts, vocabulary) @ np.array([model.lexicon[t] for t in vocabulary]) if vocabulary else 0.0
-    return model.weights["bias"] + readable + model.weights.get("lexical", 0.0) * lexical
+    logits = model.weights["bias"] + readable + model.weights.get("lexical", 0.0) * lexical
+    if with_embedding and model.embedding is not None:
+        logits = logits + embed(texts).astype(np.float64) @ model.embedding + model.embedding_bias
+    return logits
+
+
+def smooth(logits: np.ndarray, groups: Sequence[str], weight: float) -> np.ndarray:
+    """Context smoothing: each logit plus ``weight`` × the mean logit of its neighbours in the same document."""
+    if not weight:
+        return logits
+    out = logits.copy()
+    for position in range(len(logits)):
+        near = [j for j in (position - 1, position + 1) if 0 <= j < len(logits) and groups[j] == groups[position]]
+        if near:
+            out[position] += weight * float(np.mean(logits[near]))
+    return out
 
 
 # ------------------------------------------------------------------------------------------- metrics
@@ -299,20 +425,60 @@ def folds_by_group(rows: Sequence[Labelled], folds: int) -> list[int]:
     return [fold_of[row.group] for row in rows]
 
 
-def dev_evaluate(clef: list[Labelled], claimbuster: list[Labelled], params: dict, folds: int = 4) -> dict[str, float]:
-    """Cross-validated CLEF MAP and ClaimBuster AP / best-F1 on held-out transcripts/debates of the training data."""
+def dev_folds(clef: list[Labelled], claimbuster: list[Labelled], params: dict, folds: int = 4) -> list[dict]:
+    """Per held-out fold: the base model's held-out logits (readable + lexical part only).
+
+    The embedding part is fitted on top in :func:`dev_evaluate`, so its settings are swept without refitting
+    the base. Its offsets there are the 4-fold out-of-fold base logits of the training rows, i.e. these same
+    held-out logits (from base models that saw the evaluated fold: a small approximation of fully nested
+    stacking that saves 12 base fits per setting; the final model uses proper out-of-fold logits).
+    """
     clef_fold, cb_fold = folds_by_group(clef, folds), folds_by_group(claimbuster, folds)
-    clef_scores, cb_scores = np.zeros(len(clef)), np.zeros(len(claimbuster))
+    parts = []
     for fold in range(folds):
-        model = train(
-            [r for r, f in zip(clef, clef_fold, strict=True) if f != fold],
-            [r for r, f in zip(claimbuster, cb_fold, strict=True) if f != fold],
-            params,
-        )
+        train_clef = [r for r, f in zip(clef, clef_fold, strict=True) if f != fold]
+        train_cb = [r for r, f in zip(claimbuster, cb_fold, strict=True) if f != fold]
         clef_held = [i for i, f in enumerate(clef_fold) if f == fold]
         cb_held = [i for i, f in enumerate(cb_fold) if f == fold]
-        clef_scores[clef_held] = model_scores(model, [clef[i].text for i in clef_held])
-        cb_scores[cb_held] = model_scores(model, [claimbuster[i].text for i in cb_held])
+        model = train_base(train_clef, train_cb, params)
+        parts.append(
+            {
+                "train": (train_clef, train_cb),
+                "clef_train": [i for i, f in enumerate(clef_fold) if f != fold],
+                "cb_train": [i for i, f in enumerate(cb_fold) if f != fold],
+                "clef_held": clef_held,
+                "cb_held": cb_held,
+                "clef_base": model_scores(model, [clef[i].text for i in clef_held]),
+                "cb_base": model_scores(model, [claimbuster[i].text for i in cb_held]),
+            }
+        )
+    return parts
+
+
+def dev_scores(
+    clef: list[Labelled], claimbuster: list[Labelled], params: dict, parts: list[dict]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Held-out logits of every CLEF and ClaimBuster training row (base + embedding part when enabled; no smoothing)."""
+    clef_base, cb_base = np.zeros(len(clef)), np.zeros(len(claimbuster))
+    for part in parts:
+        clef_base[part["clef_held"]], cb_base[part["cb_held"]] = part["clef_base"], part["cb_base"]
+    clef_scores, cb_scores = np.zeros(len(clef)), np.zeros(len(claimbuster))
+    for part in parts:
+        clef_logits, cb_logits = part["clef_base"].copy(), part["cb_base"].copy()
+        if params.get("embedding"):
+            stacked = np.concatenate([clef_base[part["clef_train"]], cb_base[part["cb_train"]]])
+            w, b = fit_embedding_part(*part["train"], stacked, params)
+            clef_logits += embed([clef[i].text for i in part["clef_held"]]).astype(np.float64) @ w + b
+            cb_logits += embed([claimbuster[i].text for i in part["cb_held"]]).astype(np.float64) @ w + b
+        clef_scores[part["clef_held"]] = clef_logits
+        cb_scores[part["cb_held"]] = cb_logits
+    return clef_scores, cb_scores
+
+
+def dev_evaluate(clef: list[Labelled], claimbuster: list[Labelled], params: dict, parts: list[dict]) -> dict[str, float]:
+    """Cross-validated CLEF MAP and ClaimBuster AP / best-F1 on held-out transcripts/debates of the training data."""
+    clef_scores, cb_scores = dev_scores(clef, claimbuster, params, parts)
+    clef_scores = smooth(clef_scores, [row.group for row in clef], params.get("context_weight", 0.0))
     cb_labels = np.array([r.label for r in claimbuster])
     return {
         "clef_dev_map": transcript_map(clef, clef_scores),
@@ -322,22 +488,32 @@ def dev_evaluate(clef: list[Labelled], claimbuster: list[Labelled], params: dict
 
 
 # The sweep behind HYPERPARAMETERS (each entry overrides them; CLEF dev MAP first, ClaimBuster dev AP second).
+# Entries with the same base settings share the base fits; embedding and context settings are swept on top.
+# Results of the last sweep (CLEF dev MAP / CB dev AP / CB dev best F1):
+#   base, unconstrained signs                0.2488 / 0.7193 / 0.6557   (+ context 0.2: 0.2557)
+#   base, quote/prediction ≥ 0               0.2479 / 0.7188 / 0.6547   (+ context 0.2: 0.2563)
+#   + embedding, l2_embedding 0.3/1/3/10/30  0.2409/0.2445/0.2469/0.2484/0.2489 MAP; CB AP 0.738/0.741/0.744/0.745/0.742
+#   + embedding l2 1, embedding share 0.7    0.2300 / 0.6985 / 0.6473
+#   + embedding l2 10, embedding share 0.2   0.2520 / 0.7556 / 0.6891   (+ context 0.2: 0.2570)
+#   + embedding l2 10, context 0.2 (chosen)  0.2587 / 0.7449 / 0.6822   (l2 1, context 0.1/0.2/0.3: 0.2493/0.2514/0.2486)
 DEV_GRID = [
+    {"embedding": False, "nonnegative": []},
+    {"embedding": False, "nonnegative": [], "context_weight": 0.2},
+    {"embedding": False, "context_weight": 0.0},
+    {"embedding": False},
+    {"l2_embedding": 0.3, "context_weight": 0.0},
+    {"l2_embedding": 1.0, "context_weight": 0.0},
+    {"l2_embedding": 3.0, "context_weight": 0.0},
+    {"context_weight": 0.0},
+    {"l2_embedding": 30.0, "context_weight": 0.0},
+    {"l2_embedding": 1.0, "embedding_clef_share": 0.7, "context_weight": 0.0},
+    {"embedding_clef_share": 0.2, "context_weight": 0.0},
+    {"embedding_clef_share": 0.2},
+    {"l2_embedding": 1.0, "context_weight": 0.1},
+    {"l2_embedding": 1.0},
+    {"l2_embedding": 1.0, "context_weight": 0.3},
+    {"l2_embedding": 30.0},
     {},
-    {"l2_lexical": 10.0, "vocabulary_size": 3000, "clef_share": 0.5},
-    {"l2_lexical": 3.0, "vocabulary_size": 3000, "clef_share": 0.5},
-    {"l2_lexical": 30.0, "vocabulary_size": 3000, "clef_share": 0.5},
-    {"l2_lexical": 0.3},
-    {"vocabulary_size": 3000},
-    {"vocabulary_size": 6000},
-    {"vocabulary_size": 20000, "min_document_frequency": 3},
-    {"min_document_frequency": 3},
-    {"clef_share": 0.3},
-    {"clef_share": 0.5},
-    {"clef_share": 0.7},
-    {"l2_readable": 0.1},
-    {"l2_readable": 10.0},
-    {"prune_below": 0.1},
 ]
 
 
@@ -407,8 +583,14 @@ def main(argv: list[str] | None = None) -> int:
     clef, claimbuster, dropped = training_sets(root)
     if args.dev:
         print("| change vs defaults | CLEF dev MAP | CB dev AP | CB dev best F1 |\n|---|---|---|---|")
+        base_keys = ("vocabulary_size", "min_document_frequency", "l2_readable", "l2_lexical", "clef_share", "nonnegative")
+        cached: dict[str, list[dict]] = {}
         for change in DEV_GRID:
-            result = dev_evaluate(clef, claimbuster, {**HYPERPARAMETERS, **change})
+            params = {**HYPERPARAMETERS, **change}
+            key = json.dumps([params[k] for k in base_keys])
+            if key not in cached:
+                cached[key] = dev_folds(clef, claimbuster, params)
+            result = dev_evaluate(clef, claimbuster, params, cached[key])
             label = ", ".join(f"{k}={v}" for k, v in change.items()) or "defaults"
             print(
                 f"| {label} | {result['clef_dev_map']:.4f} | {result['cb_dev_ap']:.4f} | {result['cb_dev_best_f1']:.4f} |",
@@ -417,15 +599,25 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     model = train(clef, claimbuster, HYPERPARAMETERS)
     command = "python bench/train_checkworthiness.py" + ("" if args.data is None else " --data <datasets>")
+    weights = {**model.weights, "context": HYPERPARAMETERS["context_weight"]}
     payload = {
-        "weights": model.weights,
+        "weights": weights,
         "lexicon": model.lexicon,
         "provenance": provenance(root, clef, claimbuster, dropped, HYPERPARAMETERS, command),
     }
+    if model.embedding is not None:
+        payload["embedding"] = {
+            "model": "all-MiniLM-L6-v2:384",
+            "bias": model.embedding_bias,
+            "weights": [float(v) for v in model.embedding],
+        }
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {out} ({out.stat().st_size / 1024:.0f} KB): {len(model.weights)} weights, {len(model.lexicon)} lexicon terms")
+    print(
+        f"wrote {out} ({out.stat().st_size / 1024:.0f} KB): {len(model.weights)} weights, {len(model.lexicon)} lexicon terms, "
+        f"{0 if model.embedding is None else len(model.embedding)} embedding weights"
+    )
     return 0
 
 

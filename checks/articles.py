@@ -24,8 +24,11 @@ class SaveResult:
     claims: int
 
 
-def save_article(store: Store, draft: ArticleDraft, reviewer: str = "import") -> SaveResult:
-    """Store an article and its claims atomically; a repeated submission returns the stored one."""
+def save_article(store: Store, draft: ArticleDraft, reviewer: str = "import", encoder: Encoder | None = None) -> SaveResult:
+    """Store an article and its claims atomically; a repeated submission returns the stored one.
+
+    With ``encoder`` the claim scores include the learned embedding part (see ``checks.claims.score_sentences``).
+    """
     digest = content_hash(draft.body)
     with store.transaction() as conn:
         existing = conn.execute("SELECT id FROM articles WHERE content_hash = ?", (digest,)).fetchone()
@@ -47,7 +50,7 @@ def save_article(store: Store, draft: ArticleDraft, reviewer: str = "import") ->
                 utc_now(),
             ),
         ).lastrowid
-        claims = extract_claims(draft.body)
+        claims = extract_claims(draft.body, encoder)
         conn.executemany(
             "INSERT INTO claims (article_id, position, text, start, end, is_headline, score, claim_type, reasons,"
             " created_by) VALUES (?,?,?,?,?,?,?,?,?,?)",

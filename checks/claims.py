@@ -6,6 +6,13 @@ file ``data/checkworthiness_weights.json`` (written by ``bench/train_checkworthi
 provenance) replaces the hand-set defaults below and may add a small learned lexicon: per-word and
 per-bigram weights whose summed contribution is shown to reviewers as one reason naming the words
 that drove it. Without the file the hand-set weights are used and there is no lexical part.
+
+The file may also ship an embedding part: 384 weights over the normalised all-MiniLM-L6-v2 sentence
+vector, fitted on top of the features + lexicon. It is added only when an encoder is passed
+(:func:`score_sentences`, :func:`extract_claims`) and is shown as one signed reason ("resembles
+check-worthy claims in the training data (semantic)"); :func:`score_sentence` needs no model and
+scores with the readable features and lexicon alone. A ``context`` weight, when shipped non-zero,
+lets :func:`extract_claims` add a share of the neighbouring sentences' logits (articles are sequences).
 """
 
 from __future__ import annotations
@@ -16,6 +23,8 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
+
+import numpy as np
 
 from checks.config import SHIPPED_DATA
 from checks.ingest import BYLINE_LINE, DATE_LINE, SOURCE_LINE, URL_LINE
@@ -263,8 +272,20 @@ def _load_lexicon(path: Path = WEIGHTS_FILE) -> dict[str, float]:
     return {term: float(value) for term, value in _read_weights_file(path).get("lexicon", {}).items()}
 
 
+def _load_embedding(path: Path = WEIGHTS_FILE) -> dict:
+    """The learned embedding part: 384 weights over the model's normalised sentence vector and a bias; none when not shipped."""
+    part = _read_weights_file(path).get("embedding") or {}
+    vector = [float(value) for value in part.get("weights", [])]
+    return {"model": part.get("model"), "bias": float(part.get("bias", 0.0)), "weights": vector, "vector": np.array(vector)}
+
+
 WEIGHTS = _load_weights()
 LEXICON = _load_lexicon()
+EMBEDDING = _load_embedding()
+SEMANTIC_REASON = {
+    True: "+ resembles check-worthy claims in the training data (semantic)",
+    False: "− resembles sentences not worth checking in the training data (semantic)",
+}
 
 # Words for the learned lexical part: lower-cased, curly apostrophes straightened, every number one token.
 LEXICAL_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+(?:[.,]\d+)*|[%$£€]")
@@ -335,13 +356,8 @@ def _lexical_reason(terms: dict[str, float], total: float) -> str:
     return f"{text} (learned: {words})" if words else text
 
 
-def score_sentence(sentence: str, weights: dict[str, float] | None = None) -> tuple[float, str, list[str]]:
-    """Check-worthiness in 0–1, the claim type and the reasons (strongest first).
-
-    ``weights`` defaults to the shipped (trained) weights; its ``lexical`` entry scales the learned
-    lexicon, so passing :data:`DEFAULT_WEIGHTS` scores with the hand-set rules alone.
-    """
-    weights = weights or WEIGHTS
+def _base_score(sentence: str, weights: dict[str, float]) -> tuple[float, str, list[tuple[float, str]]]:
+    """Logit of the readable features + learned lexicon, the claim type, and (contribution, reason) pairs."""
     found = features(sentence)
     contributions = {name: weights.get(name, 0.0) for name, present in found.items() if present}
     reasons_by_value = [(value, ("+ " if value > 0 else "− ") + REASON_TEXT[name]) for name, value in contributions.items()]
@@ -353,34 +369,101 @@ def score_sentence(sentence: str, weights: dict[str, float] | None = None) -> tu
         logit += lexical
         if abs(lexical) >= LEXICAL_REASON_MIN:
             reasons_by_value.append((lexical, _lexical_reason(terms, lexical)))
+    return logit, classify(found), reasons_by_value
+
+
+def _finish(logit: float, claim_type: str, reasons_by_value: list[tuple[float, str]]) -> tuple[float, str, list[str]]:
     reasons = [text for value, text in sorted(reasons_by_value, key=lambda item: -abs(item[0])) if abs(value) >= 0.05]
-    return 1.0 / (1.0 + math.exp(-logit)), classify(found), reasons
+    return 1.0 / (1.0 + math.exp(-logit)), claim_type, reasons
 
 
-def extract_claims(body: str) -> list[ScoredClaim]:
+def score_sentence(sentence: str, weights: dict[str, float] | None = None) -> tuple[float, str, list[str]]:
+    """Check-worthiness in 0–1, the claim type and the reasons (strongest first), without the embedding part.
+
+    ``weights`` defaults to the shipped (trained) weights; its ``lexical`` entry scales the learned
+    lexicon, so passing :data:`DEFAULT_WEIGHTS` scores with the hand-set rules alone. Needs no model:
+    :func:`score_sentences` adds the semantic part when an encoder is loaded.
+    """
+    return _finish(*_base_score(sentence, weights or WEIGHTS))
+
+
+def _embedding_logits(sentences: list[str], encoder: object | None, weights: dict[str, float] | None) -> list[float] | None:
+    """The embedding part's logits, or None when there is no encoder, no shipped part, custom weights or another model."""
+    if encoder is None or weights is not None or not EMBEDDING["weights"] or not sentences:
+        return None
+    if getattr(encoder, "model_id", None) != EMBEDDING["model"]:
+        return None  # the shipped weights belong to one model's vector space
+    vectors = encoder.encode(sentences)
+    return [float(value) + EMBEDDING["bias"] for value in vectors @ EMBEDDING["vector"]]
+
+
+def _score_logits(
+    sentences: list[str], encoder: object | None = None, weights: dict[str, float] | None = None
+) -> list[tuple[float, str, list[tuple[float, str]]]]:
+    scored = [_base_score(sentence, weights or WEIGHTS) for sentence in sentences]
+    semantic = _embedding_logits(sentences, encoder, weights)
+    if semantic is None:
+        return scored
+    out = []
+    for (logit, claim_type, reasons_by_value), value in zip(scored, semantic, strict=True):
+        if abs(value) >= LEXICAL_REASON_MIN:
+            reasons_by_value = [*reasons_by_value, (value, SEMANTIC_REASON[value > 0])]
+        out.append((logit + value, claim_type, reasons_by_value))
+    return out
+
+
+def score_sentences(
+    sentences: list[str], encoder: object | None = None, weights: dict[str, float] | None = None
+) -> list[tuple[float, str, list[str]]]:
+    """:func:`score_sentence` for many sentences, plus the learned embedding part when ``encoder`` is given.
+
+    ``encoder`` is a :class:`checks.embedding.Encoder` (anything with ``encode(texts)`` returning
+    normalised vectors and the matching ``model_id``); the embedding part is one reason ("resembles
+    check-worthy claims …") with its sign. Without an encoder the scores equal :func:`score_sentence`.
+    """
+    return [_finish(*item) for item in _score_logits(list(sentences), encoder, weights)]
+
+
+def _smooth(logits: list[float], weight: float) -> list[float]:
+    """Context: each logit plus ``weight`` × the mean logit of the neighbouring sentences (0 = off)."""
+    if not weight or len(logits) < 2:
+        return logits
+    out = []
+    for position, logit in enumerate(logits):
+        near = logits[max(position - 1, 0) : position] + logits[position + 1 : position + 2]
+        out.append(logit + weight * sum(near) / len(near))
+    return out
+
+
+def extract_claims(body: str, encoder: object | None = None) -> list[ScoredClaim]:
     """All check-worthy-candidate sentences of an article in reading order, headline first.
 
     Every sentence that is not boilerplate becomes a claim with a score; the UI sorts or filters
-    by score, so nothing is silently dropped.
+    by score, so nothing is silently dropped. With an ``encoder`` the scores include the learned
+    embedding part (see :func:`score_sentences`).
     """
-    claims: list[ScoredClaim] = []
+    found: list[tuple[str, int, int, bool]] = []  # text, start, end, is headline
     for line_match in re.finditer(r"[^\n]+", body):
         line = line_match.group()
         if not line.strip():
             continue
-        if not claims:
+        if not found:
             headline = line.strip().lstrip("#").strip()
-            score, claim_type, reasons = score_sentence(headline)
             start = line_match.start() + line.index(headline)
-            claims.append(
-                ScoredClaim(headline, start, start + len(headline), score, claim_type, ["+ headline", *reasons], True)
-            )
+            found.append((headline, start, start + len(headline), True))
             continue
         if is_boilerplate(line):
             continue
         for sentence in split_sentences(line, offset=line_match.start()):
             if len(re.findall(r"\w+", sentence.text)) < 3:
                 continue
-            score, claim_type, reasons = score_sentence(sentence.text)
-            claims.append(ScoredClaim(sentence.text, sentence.start, sentence.end, score, claim_type, reasons))
+            found.append((sentence.text, sentence.start, sentence.end, False))
+    scored = _score_logits([text for text, _, _, _ in found], encoder)
+    logits = _smooth([logit for logit, _, _ in scored], WEIGHTS.get("context", 0.0))
+    claims = []
+    for (text, start, end, is_headline), (_, claim_type, reasons_by_value), logit in zip(found, scored, logits, strict=True):
+        score, claim_type, reasons = _finish(logit, claim_type, reasons_by_value)
+        claims.append(
+            ScoredClaim(text, start, end, score, claim_type, ["+ headline", *reasons] if is_headline else reasons, is_headline)
+        )
     return claims

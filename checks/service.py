@@ -72,7 +72,7 @@ class Workbench:
 
     def ingest(self, draft: ArticleDraft, reviewer: str = "import") -> articles.SaveResult:
         """Store an article with its claims and group claims that were already seen elsewhere."""
-        result = articles.save_article(self.store, draft, reviewer)
+        result = articles.save_article(self.store, draft, reviewer, encoder=self.encoder)
         if result.created:
             articles.group_near_duplicates(self.store, self.encoder, result.article_id)
         return result

@@ -5,15 +5,28 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
+
 from checks import claims
-from checks.claims import DEFAULT_WEIGHTS, REASON_TEXT, WEIGHTS_FILE, classify, features, lexical_terms, score_sentence
+from checks.claims import (
+    DEFAULT_WEIGHTS,
+    EMBEDDING,
+    REASON_TEXT,
+    WEIGHTS_FILE,
+    classify,
+    extract_claims,
+    features,
+    lexical_terms,
+    score_sentence,
+    score_sentences,
+)
 
 FACT = "Unemployment fell to 4.1 percent last year, the lowest rate since 2000, according to the Labor Department."
 
 
 def test_shipped_weights_load_with_provenance():
     data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
-    assert WEIGHTS_FILE.stat().st_size < 300_000
+    assert WEIGHTS_FILE.stat().st_size < 400_000
     assert set(REASON_TEXT) <= set(data["weights"]) and "bias" in data["weights"]
     assert all(isinstance(v, float) and math.isfinite(v) for v in data["lexicon"].values())
     provenance = data["provenance"]
@@ -67,3 +80,52 @@ def test_claim_types():
 def test_lexical_terms_are_lowercase_unigrams_and_bigrams_with_numbers_folded():
     assert lexical_terms("It’s 42 Percent.") == ["it's", "#", "percent", "it's #", "# percent"]
     assert lexical_terms("") == []
+
+
+def test_quotes_and_predictions_never_count_against_a_claim():
+    assert claims.WEIGHTS["quote"] >= 0 and claims.WEIGHTS["prediction"] >= 0  # sign-constrained in training
+    hyperparameters = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))["provenance"]["hyperparameters"]
+    assert {"quote", "prediction"} <= set(hyperparameters["nonnegative"])
+
+
+class FakeEncoder:
+    """Returns a fixed unit vector for every sentence, along (or against) the shipped embedding weights."""
+
+    model_id = "all-MiniLM-L6-v2:384"
+
+    def __init__(self, sign: float) -> None:
+        vector = EMBEDDING["vector"] / np.linalg.norm(EMBEDDING["vector"])
+        self.vector = (sign * vector).astype(np.float32)
+
+    def encode(self, texts):
+        return np.tile(self.vector, (len(texts), 1))
+
+
+def test_shipped_embedding_part_is_384_finite_weights():
+    data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))["embedding"]
+    assert data["model"] == "all-MiniLM-L6-v2:384" and len(data["weights"]) == 384
+    assert all(math.isfinite(v) for v in data["weights"]) and math.isfinite(data["bias"])
+
+
+def test_embedding_part_needs_an_encoder_and_shows_as_one_signed_reason():
+    sentences = [FACT, "I think this is terrible!"]
+    assert score_sentences(sentences) == [score_sentence(s) for s in sentences]  # no encoder: features + lexicon only
+    up = score_sentences(sentences, FakeEncoder(1.0))
+    down = score_sentences(sentences, FakeEncoder(-1.0))
+    for plain, high, low in zip(score_sentences(sentences), up, down, strict=True):
+        assert low[0] < plain[0] < high[0] and high[1] == plain[1]
+        assert sum("(semantic)" in r for r in high[2]) == 1 and any(r.startswith("+ resembles") for r in high[2])
+        assert any(r.startswith("− resembles") for r in low[2])
+    other = FakeEncoder(1.0)
+    other.model_id = "another-model:384"  # weights belong to one vector space: another model adds nothing
+    assert score_sentences(sentences, other) == score_sentences(sentences)
+    rules = [score_sentence(s, DEFAULT_WEIGHTS) for s in sentences]
+    assert score_sentences(sentences, FakeEncoder(1.0), DEFAULT_WEIGHTS) == rules  # custom weights: no embedding part
+
+
+def test_extract_claims_with_encoder_keeps_sentences_and_offsets():
+    body = "Minsk protests grow\n\nIn total, 32 people were detained, the interior ministry said. I think this is terrible!"
+    plain, semantic = extract_claims(body), extract_claims(body, FakeEncoder(1.0))
+    assert [c.text for c in plain] == [c.text for c in semantic] and semantic[0].is_headline
+    assert all(s.score > p.score for p, s in zip(plain, semantic, strict=True))
+    assert any("(semantic)" in r for r in semantic[1].reasons) and semantic[0].reasons[0] == "+ headline"
