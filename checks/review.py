@@ -50,6 +50,17 @@ def _evidence_snapshot(conn, claim_id: int) -> list[dict]:
     return [dict(r) for r in rows]
 
 
+def _check_verdict(verdict: str, reviewer: str, rationale: str) -> None:
+    """The rules every verdict obeys, single or blind: a known label, a named reviewer, and a
+    rationale for anything but verified."""
+    if verdict not in VERDICTS:
+        raise ReviewError(f"Verdict must be one of {', '.join(VERDICTS)}.")
+    if not reviewer.strip():
+        raise ReviewError("Choose a reviewer name first.")
+    if verdict != "verified" and not rationale.strip():
+        raise ReviewError(f"A '{verdict}' verdict needs a rationale (why is it {verdict}?).")
+
+
 def set_verdict(
     store: Store,
     claim_id: int,
@@ -64,12 +75,7 @@ def set_verdict(
     ``expected_version`` is the version the reviewer saw (0 = none): when another reviewer saved
     in between, nothing is written and ConflictError is raised.
     """
-    if verdict not in VERDICTS:
-        raise ReviewError(f"Verdict must be one of {', '.join(VERDICTS)}.")
-    if not reviewer.strip():
-        raise ReviewError("Choose a reviewer name first.")
-    if verdict != "verified" and not rationale.strip():
-        raise ReviewError(f"A '{verdict}' verdict needs a rationale (why is it {verdict}?).")
+    _check_verdict(verdict, reviewer, rationale)
     with store.transaction() as conn:
         claim = conn.execute(
             "SELECT c.id, a.domain FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.id = ?", (claim_id,)
@@ -280,10 +286,7 @@ def submit_independent(store: Store, claim_id: int, reviewer: str, verdict: str,
     pair = double_review_of(store, claim_id)
     if pair is None or reviewer not in pair:
         raise ReviewError("This claim is not in blind double review for you; record a normal verdict instead.")
-    if verdict not in VERDICTS:
-        raise ReviewError(f"Verdict must be one of {', '.join(VERDICTS)}.")
-    if verdict != "verified" and not rationale.strip():
-        raise ReviewError(f"A '{verdict}' verdict needs a rationale (why is it {verdict}?).")
+    _check_verdict(verdict, reviewer, rationale)
     with store.transaction() as conn:
         old = conn.execute(
             "SELECT * FROM independent_verdicts WHERE claim_id = ? AND reviewer = ?", (claim_id, reviewer)
