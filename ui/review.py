@@ -460,6 +460,13 @@ def render() -> None:
             st.caption("Why: " + "; ".join(claim["reasons"]))
         st.markdown("**Article source**")
         rating_badge(sources.lookup(workbench.store, article["domain"]))
+        if article["domain"]:
+            record = sources.track_record(workbench.store, article["domain"])
+            if record.total:
+                st.caption(
+                    f"Track record here: {record.verified} verified, {record.disputed} disputed, {record.unsupported} "
+                    f"unsupported → {record.score:.2f} (smoothed towards the imported rating)"
+                )
         _render_verdict(claim)
         _render_claim_editing(claim, claims, article_id)
         _render_bulk(claims)
