@@ -40,3 +40,27 @@ def test_ingest_reports_bad_files(tmp_path, capsys):
     empty.write_bytes(b"")
     assert main(["--data-dir", str(tmp_path), "ingest", str(empty)]) == 1
     assert "empty" in capsys.readouterr().err
+
+
+@pytest.mark.model
+def test_factcheck_commands(tmp_path, capsys):
+    data = ["--data-dir", str(tmp_path), "--reviewer", "Ann"]
+    article = tmp_path / "article.txt"
+    article.write_text("Minsk report\n\nPolice detained 32 people in Minsk on Saturday after the vote.\n", encoding="utf-8")
+    library = tmp_path / "earlier.csv"
+    library.write_text(
+        "claim,verdict,url,date,publisher\n"
+        '"Police detained 32 people in Minsk on Saturday after the vote.",True,https://checks.example.org/1,2026-10-01,Checkers\n',
+        encoding="utf-8",
+    )
+    assert main([*data, "ingest", str(article)]) == 0
+    assert main([*data, "factchecks", "import", str(library)]) == 0
+    assert "1 fact-checks imported" in capsys.readouterr().out
+    assert main([*data, "factchecks", "match", "2"]) == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith("[same claim]") and "True → verified" in shown
+    factcheck_id = shown.split("fact-check ")[1].split(",")[0]
+    assert main([*data, "factchecks", "reuse", "2", factcheck_id]) == 0
+    assert main([*data, "export", "--format", "json"]) == 0
+    assert '"verdict": "verified"' in capsys.readouterr().out
+    assert main([*data, "factchecks", "reuse", "2", "999"]) == 1
