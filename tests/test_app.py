@@ -165,3 +165,16 @@ def test_earlier_fact_check_is_shown_first_and_can_be_reused(app, tmp_path):
     assert app.success[0].value == "Earlier verdict reused (logged as such)."
     assert db.query_one("SELECT verdict FROM verdicts WHERE claim_id = ?", (claim,))[0] == "disputed"
     assert db.query_one("SELECT action FROM audit_log WHERE entity = 'verdicts' ORDER BY id DESC")[0] == factchecks.REUSE_ACTION
+
+
+@pytest.mark.model
+def test_a_listed_reason_is_enough_for_unsupported(app, tmp_path):
+    from checks.store import Store
+
+    _open_review(app)
+    claim = next(t for t in app.text_area if t.key.startswith("rationale_")).key.split("_")[1]
+    app.selectbox(key=f"rationale_choice_{claim}").select("no passage above threshold").run()
+    app.button(key=f"verdict_unsupported_{claim}").click().run()
+    assert app.success[0].value == "Saved: unsupported."
+    row = Store(tmp_path / "workbench.db").query_one("SELECT verdict, rationale FROM verdicts WHERE claim_id = ?", (claim,))
+    assert tuple(row) == ("unsupported", "no passage above threshold")

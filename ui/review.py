@@ -386,7 +386,13 @@ def _render_verdict(claim: dict) -> None:
             f"Current verdict: **{claim['verdict']}** by {claim['reviewer']} at {claim['decided_at']}"
             + (f" — {claim['rationale']}" if claim["rationale"] else "")
         )
-    st.selectbox("Why (for disputed / unsupported)", ["", *RATIONALE_CHOICES], key=f"rationale_choice_{claim['id']}")
+    st.selectbox(
+        "Why (for disputed / unsupported)",
+        RATIONALE_CHOICES,
+        index=None,
+        placeholder="pick a reason",
+        key=f"rationale_choice_{claim['id']}",
+    )
     st.text_area("Rationale / note", key=f"rationale_{claim['id']}", height=80)
     pair = review.double_review_of(store, claim["id"])
     if pair and not claim["verdict"]:
