@@ -53,6 +53,7 @@ from bench.common import (  # noqa: E402
     per_query,
     percentiles_ms,
 )
+from checks.corpus import split_passages  # noqa: E402
 from checks.embedding import Encoder  # noqa: E402
 from checks.retrieval import BM25, fuse, tokenize, top_k  # noqa: E402
 
@@ -61,6 +62,7 @@ DEPTH = 100  # ranking depth evaluated (Recall@100)
 SWEEP = (0.3, 0.4, 0.5, 0.6, 0.7)
 POOLS = (20, 50, 200, 1000)  # library default 100
 RRF_KS = (10, 30)  # library default 60
+PASSAGE_POOLS = (100, 1000)  # passage-level fusion pools: the library default, and deep enough for Recall@100
 BM25_ALTERNATIVE = (1.2, 0.75)  # the common Lucene/rank_bm25 setting, against the library's (0.9, 0.4)
 PUBLISHED = [  # (system, nDCG@10, source) — published figures, not measured here
     ("BM25 (Lucene multifield)", 0.665, "BEIR paper (Thakur et al. 2021); Anserini regression 0.6647"),
@@ -77,18 +79,24 @@ def log(message: str) -> None:
 # ------------------------------------------------------------------------------------- embeddings
 
 
-def embed_corpus(encoder: Encoder, documents: Sequence[str], cache_dir: Path, fresh: bool = False) -> tuple[np.ndarray, dict]:
-    """Corpus vectors from the cache, or embedded now (timed) and cached; returns (vectors, info)."""
+def embed_corpus(
+    encoder: Encoder, documents: Sequence[str], cache_dir: Path, fresh: bool = False, name: str = "scifact"
+) -> tuple[np.ndarray, dict]:
+    """Corpus vectors from the cache, or embedded now (timed) and cached; returns (vectors, info).
+
+    The cache file is ``<name>-<hash of the texts>-<model id>.npy``, so any change of the texts or the
+    model misses the cache.
+    """
     digest = hashlib.sha1("\x1e".join(documents).encode("utf-8")).hexdigest()[:12]
     model = re.sub(r"[^A-Za-z0-9_.-]+", "_", encoder.model_id)
-    path = cache_dir / f"scifact-{digest}-{model}.npy"
+    path = cache_dir / f"{name}-{digest}-{model}.npy"
     meta_path = path.with_suffix(".json")
     if path.exists() and meta_path.exists() and not fresh:
         vectors = np.load(path)
         meta = json.loads(meta_path.read_text())
         if vectors.shape == (len(documents), encoder.dimension):
             return vectors, {**meta, "cached": True, "path": str(path)}
-    log(f"embedding {len(documents):,} documents with {encoder.model_id} (batch 64) …")
+    log(f"embedding {len(documents):,} texts ({name}) with {encoder.model_id} (batch 64) …")
     step = max(len(documents) // 10, 1)
 
     def progress(done: int, total: int) -> None:
@@ -120,6 +128,65 @@ def token_lengths(encoder: Encoder, documents: Sequence[str]) -> np.ndarray:
     return np.array([len(ids) for ids in tokenizer(list(documents), add_special_tokens=True, verbose=False)["input_ids"]])
 
 
+# --------------------------------------------------------------------------------------- passages
+
+
+def product_passages(dataset: BeirDataset) -> tuple[list[str], np.ndarray]:
+    """Each abstract split as the product splits an imported document, and each passage's abstract row.
+
+    ``split_passages(text, title)``: 3-sentence windows, stride 2, over the abstract text; the title is
+    passed as the product passes it (only to skip a paragraph that repeats it) and is not part of any
+    passage, since the product embeds and BM25-indexes the passage text alone (the review screen shows
+    the title beside every passage). SciFact text is a single paragraph of sentences joined by spaces.
+    """
+    texts: list[str] = []
+    owners: list[int] = []
+    for row, (title, text) in enumerate(zip(dataset.titles, dataset.texts, strict=True)):
+        for passage, _, _ in split_passages(text, title):
+            texts.append(passage)
+            owners.append(row)
+    return texts, np.asarray(owners, dtype=np.int64)
+
+
+def document_max(scores: np.ndarray, owners: np.ndarray, n_docs: int) -> np.ndarray:
+    """(queries × documents) score of each document's best passage, from a (queries × passages) matrix.
+
+    Passages come in document order, so each document's passages are contiguous; a document without
+    any passage gets the lowest score of the matrix (it can only come last).
+    """
+    out = np.full((scores.shape[0], n_docs), float(scores.min()), dtype=np.float32)
+    present, starts = np.unique(owners, return_index=True)
+    out[:, present] = np.maximum.reduceat(scores, starts, axis=1)
+    return out
+
+
+def passage_fused_rankings(
+    dense: np.ndarray,
+    lexical: np.ndarray,
+    owners: np.ndarray,
+    doc_ids: Sequence[str],
+    query_ids: Sequence[str],
+    pool: int,
+    **options,
+) -> tuple[dict[str, list[str]], np.ndarray, dict[str, set[str]]]:
+    """Abstracts ranked by their best passage in the library's passage-level ``fuse`` (what the review screen orders).
+
+    ``fuse`` runs over passages exactly as ``EvidenceIndex.search`` does, with ``k`` large enough to
+    return its whole candidate union; an abstract takes the rank of its first (best) passage, so the
+    order of abstracts is the order in which they first appear on the screen. Also returns, per claim,
+    the number of distinct abstracts in the fused candidate union and the set of abstracts among the
+    top 10 passages (the review screen's list).
+    """
+    rankings, covered, screens = {}, [], {}
+    for q, d, lex in zip(query_ids, dense, lexical, strict=True):
+        hits = fuse(d, lex, k=2 * pool, pool=pool, **options)
+        order = list(dict.fromkeys(int(owners[h.row]) for h in hits))
+        covered.append(len(order))
+        screens[q] = {doc_ids[int(owners[h.row])] for h in hits[:10]}
+        rankings[q] = [doc_ids[i] for i in order[:DEPTH]]
+    return rankings, np.asarray(covered), screens
+
+
 # ----------------------------------------------------------------------------------------- quality
 
 
@@ -134,6 +201,90 @@ def fused_rankings(
     """Top-DEPTH document ids per query from the library's ``fuse`` (its ordering of the top 10 is the same as k=10)."""
     return {
         q: [doc_ids[h.row] for h in fuse(d, lex, k=DEPTH, **options)] for q, d, lex in zip(query_ids, dense, lexical, strict=True)
+    }
+
+
+def passage_path(
+    args: argparse.Namespace,
+    dataset: BeirDataset,
+    encoder: Encoder,
+    query_vectors: np.ndarray,
+    qrels: dict[str, dict[str, int]],
+) -> dict:
+    """Rank abstracts the way the product ranks evidence: split into passages, search passages, best passage per abstract."""
+    doc_ids, query_ids, claims = dataset.doc_ids, dataset.query_ids, dataset.queries
+    texts, owners = product_passages(dataset)
+    log(f"passage level: {len(texts):,} passages from {len(doc_ids):,} abstracts")
+    vectors, embed_info = embed_corpus(encoder, texts, args.results / "embeddings", fresh=args.fresh, name="scifact-passages")
+    builds = []
+    for _ in range(3):
+        start = time.perf_counter()
+        bm25 = BM25(texts)
+        builds.append(time.perf_counter() - start)
+    lengths = token_lengths(encoder, texts)
+
+    log("passage ranking …")
+    start = time.perf_counter()
+    dense = query_vectors @ vectors.T
+    lexical = np.vstack([bm25.scores(claim) for claim in claims])
+    n_docs = len(doc_ids)
+    dense_docs, lexical_docs = document_max(dense, owners, n_docs), document_max(lexical, owners, n_docs)
+    runs = {
+        "passage_bm25": rankings_from_scores(lexical_docs, doc_ids, query_ids),
+        "passage_dense": rankings_from_scores(dense_docs, doc_ids, query_ids),
+    }
+    covered, screens = {}, {}
+    for pool in PASSAGE_POOLS:
+        runs[f"passage_convex_p{pool}"], covered[pool], screens[pool] = passage_fused_rankings(
+            dense, lexical, owners, doc_ids, query_ids, pool
+        )
+    rank_seconds = time.perf_counter() - start
+
+    # diagnostics on the test set (not headline): other fusion variants, and the title in the passages
+    diagnostics: list[tuple[str, dict[str, list[str]]]] = [
+        (
+            "passage-level RRF (rrf_k 60), pool 100 passages",
+            passage_fused_rankings(dense, lexical, owners, doc_ids, query_ids, 100, method="rrf")[0],
+        ),
+        (
+            "document-level convex 0.5 of best-passage scores (dense max, BM25 max), pool 100 abstracts",
+            fused_rankings(dense_docs, lexical_docs, doc_ids, query_ids),
+        ),
+    ]
+    titled = BM25([f"{dataset.titles[o]} {t}".strip() for t, o in zip(texts, owners, strict=True)])
+    lexical_titled = np.vstack([titled.scores(claim) for claim in claims])
+    diagnostics += [
+        (
+            'BM25 only over "title + passage" (not what the product indexes)',
+            rankings_from_scores(document_max(lexical_titled, owners, n_docs), doc_ids, query_ids),
+        ),
+        (
+            'passage-level convex 0.5, pool 100: dense over passages, BM25 over "title + passage"',
+            passage_fused_rankings(dense, lexical_titled, owners, doc_ids, query_ids, 100)[0],
+        ),
+    ]
+    scores = {name: per_query(run, qrels) for name, run in runs.items()}
+    diagnostic_scores = [(label, per_query(run, qrels)) for label, run in diagnostics]
+
+    # per-claim search latency over the passages (claim vectors precomputed; encoding is as in the main table)
+    latency = {
+        "dense": per_call(lambda i: vectors @ query_vectors[i], len(claims)),
+        "bm25": per_call(lambda i: bm25.scores(claims[i]), len(claims)),
+        "total": per_call(lambda i: fuse(vectors @ query_vectors[i], bm25.scores(claims[i]), k=10), len(claims)),
+    }
+    return {
+        "passages": len(texts),
+        "per_document": np.bincount(owners, minlength=n_docs),
+        "lengths": lengths,
+        "embed_info": embed_info,
+        "builds": builds,
+        "rank_seconds": rank_seconds,
+        "runs": runs,
+        "scores": scores,
+        "covered": covered,
+        "screens": screens,
+        "diagnostics": diagnostic_scores,
+        "latency": latency,
     }
 
 
@@ -322,6 +473,132 @@ def quality_row(label: str, metrics: dict[str, np.ndarray], bm25_ndcg: float, pu
 QUALITY_HEADER = ["ranking", "nDCG@10", "Recall@10", "Recall@100", "MRR@10", "nDCG@10 / BM25", "published nDCG@10 (not ours)"]
 
 
+PASSAGE_LABELS = {
+    "passage_bm25": "Passage level (product path) — BM25 only, abstract = best passage",
+    "passage_dense": "Passage level (product path) — dense only, abstract = best passage",
+    "passage_convex_p100": "**Passage level (product path) — fused, library `fuse` convex 0.5 over passages, pool 100 "
+    "(as the review screen), abstract = best passage**",
+    "passage_convex_p1000": "Passage level (product path) — fused as above, pool 1000 passages",
+}
+
+
+def passage_rows(scores: dict[str, dict[str, np.ndarray]], bm25_ndcg: float) -> list[list]:
+    """The passage-level rows of the ranking-quality table (ratio to the abstract-level BM25 row)."""
+    return [quality_row(label, scores[name], bm25_ndcg) for name, label in PASSAGE_LABELS.items()]
+
+
+def bootstrap_line(scores: dict[str, dict[str, np.ndarray]], name: str, base: str, label: str) -> str:
+    """One paired-bootstrap line of ΔnDCG@10 (name − base) with wins and losses over claims."""
+    a, b = scores[name]["nDCG@10"], scores[base]["nDCG@10"]
+    mean, low, high = paired_bootstrap(a, b)
+    wins, losses = int(np.sum(a > b + 1e-12)), int(np.sum(a < b - 1e-12))
+    return f"- {label}: {mean:+.3f} [{low:+.3f}, {high:+.3f}]; better on {wins}, worse on {losses} claims"
+
+
+def passage_section(
+    dataset: BeirDataset,
+    scores: dict[str, dict[str, np.ndarray]],
+    bm25_ndcg: float,
+    passage: dict,
+    runs: dict[str, dict[str, list[str]]],
+) -> list[str]:
+    """Report lines of the passage-level (product path) evaluation."""
+    per_document = passage["per_document"]
+    lengths = passage["lengths"]
+    info = passage["embed_info"]
+    query_ids, qrels = dataset.query_ids, dataset.qrels
+    fused_top10 = np.mean([bool(set(runs["convex"][q][:10]) & set(qrels[q])) for q in query_ids])
+    screen = passage["screens"][100]
+    screen_hit = np.mean([bool(screen[q] & set(qrels[q])) for q in query_ids])
+    screen_docs = np.mean([len(screen[q]) for q in query_ids])
+    coverage = ", ".join(
+        f"pool {pool}: median {int(np.median(c))} abstracts (min {int(c.min())}), "
+        f"{np.mean(c >= DEPTH):.0%} of claims reach {DEPTH}"
+        for pool, c in passage["covered"].items()
+    )
+    load_after = info.get("load_average_1min_after", float("nan"))
+    throughput = (
+        f"{info['docs_per_second']:.1f} passages/s ({info['documents']:,} in {info['seconds']:.1f} s, "
+        f"batch {info['batch_size']}, {info.get('cpu_count')} cores, load average {load_after:.1f} at the end)"
+        + (
+            f" — from the fresh run of {info['measured_at']} (vectors cached this time: `{Path(info['path']).name}`)"
+            if info["cached"]
+            else " — measured in this run"
+        )
+    )
+    window = 256
+    lines = [
+        "### Passage level (product path)",
+        "",
+        "The product never embeds whole documents: it splits each into passages (`checks.corpus.split_passages`: "
+        "3-sentence windows, stride 2) and searches passages. Here each abstract is split the same way — "
+        "`split_passages(text, title)`, the call the import makes — so, as in the product, a passage is body text only: "
+        "the title is shown beside every passage on the review screen but is neither embedded nor BM25-indexed. "
+        "(Prepending the title to the first passage would match no stored document, so the product-path rows leave it "
+        "out; its effect on BM25 is a labelled diagnostic below.) "
+        "Dense and BM25 score every passage; an abstract's score is its best passage's. "
+        "Fused rows run library `fuse` over passages exactly as `EvidenceIndex.search` does (convex 0.5) and rank "
+        "abstracts by their first — best — passage in the fused list, i.e. in the order the review screen shows them; "
+        "pool 100 is the library default, pool 1000 keeps Recall@100 from being capped by the candidate union. "
+        "Ratios in the table are to the abstract-level BM25 row.",
+        "",
+        f"Passages: {passage['passages']:,} for {len(per_document):,} abstracts (median {int(np.median(per_document))}, "
+        f"max {int(per_document.max())} per abstract); length in word pieces median {int(np.median(lengths))}, "
+        f"p95 {int(np.percentile(lengths, 95))}; {np.mean(lengths > window):.1%} truncated at {window} "
+        f"(abstracts: see Indexing).  ",
+        f"Abstracts in the fused candidate union per claim — {coverage}.  ",
+        f"Review screen (top 10 passages, pool 100): {screen_docs:.1f} distinct abstracts on average; "
+        f"a relevant abstract is on it for {screen_hit:.1%} of claims (abstract-level fused top 10: {fused_top10:.1%}).",
+        "",
+        "Paired bootstrap over claims (10,000 resamples), ΔnDCG@10 with 95% interval:",
+        "",
+    ]
+    for name, label in PASSAGE_LABELS.items():
+        short = label.strip("*").split(" — ", 1)[1].split(",")[0]
+        pool = " pool 1000" if name.endswith("p1000") else (" pool 100" if name.endswith("p100") else "")
+        lines.append(bootstrap_line(scores, name, "convex", f"passage {short}{pool} − abstract-level fused convex 0.5"))
+    lines += [
+        bootstrap_line(scores, "passage_dense", "dense", "passage dense only − abstract dense only"),
+        bootstrap_line(scores, "passage_bm25", "bm25", "passage BM25 only − abstract BM25 only"),
+        bootstrap_line(scores, "passage_convex_p100", "passage_bm25", "passage fused pool 100 − passage BM25 only"),
+        bootstrap_line(scores, "passage_convex_p100", "passage_dense", "passage fused pool 100 − passage dense only"),
+        "",
+        "Passage-level diagnostics — measured on the test set, not headline figures:",
+        "",
+        markdown_table(
+            ["variant", "nDCG@10", "Recall@10", "Recall@100", "MRR@10", "nDCG@10 / BM25"],
+            [quality_row(label, metric, bm25_ndcg)[:6] for label, metric in passage["diagnostics"]],
+        ),
+        "",
+        "Passage-level timings:",
+        "",
+        markdown_table(
+            ["item", "value"],
+            [
+                ["passage embedding throughput (library `Encoder.encode`, product order)", throughput],
+                [
+                    "BM25 build over passages (library `BM25(texts)`), median of 3",
+                    f"{np.median(passage['builds']) * 1000:.0f} ms",
+                ],
+                [
+                    f"ranking all {len(query_ids)} claims over passages (matmul, BM25, 2 `fuse` pools, best passage)",
+                    f"{passage['rank_seconds']:.1f} s",
+                ],
+                [
+                    "per claim: dense scores over passages (`vectors @ q`), p50 / p95 ms",
+                    " / ".join(ms(passage["latency"]["dense"])),
+                ],
+                ["per claim: BM25 scores over passages, p50 / p95 ms", " / ".join(ms(passage["latency"]["bm25"]))],
+                [
+                    "per claim: dense + BM25 + `fuse` (pool 100, k 10), excl. claim encoding, p50 / p95 ms",
+                    " / ".join(ms(passage["latency"]["total"])),
+                ],
+            ],
+        ),
+    ]
+    return lines
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="BEIR-format SciFact folder (default: %(default)s)")
@@ -332,6 +609,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--scale-queries", type=int, default=50, help="queries per scale test")
     parser.add_argument("--quick", action="store_true", help="skip the synthetic scale tests")
     parser.add_argument("--fresh", action="store_true", help="re-embed the corpus even when cached")
+    parser.add_argument(
+        "--no-passages", action="store_true", help="skip the passage-level (product path) evaluation and its embedding"
+    )
     parser.add_argument("--results", type=Path, default=RESULTS, help="output folder (default: %(default)s)")
     return parser.parse_args(argv)
 
@@ -383,6 +663,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     scores = {name: per_query(run, qrels_ordered) for name, run in runs.items()}
     bm25_ndcg = float(scores["bm25"]["nDCG@10"].mean())
     loads = {"start": load_start, "after embedding": os.getloadavg()}
+
+    # --- passage level: the product path (split, embed and rank passages; abstract = best passage) ---
+    passage = None
+    if not args.no_passages:
+        passage = passage_path(args, dataset, encoder, query_vectors, qrels_ordered)
+        scores.update(passage["scores"])
+        loads["after passage level"] = os.getloadavg()
 
     # --- robustness of the defaults (test-set diagnostics, not headline) --------------------------
     variants: list[tuple[str, dict[str, list[str]]]] = []
@@ -469,6 +756,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         torch,
         robust_rows,
         loads,
+        passage,
     )
     print(report)
     args.results.mkdir(parents=True, exist_ok=True)
@@ -496,6 +784,7 @@ def build_report(
     torch: ModuleType,
     robust_rows: list[list],
     loads: dict[str, tuple[float, float, float]],
+    passage: dict | None = None,
 ) -> str:
     """The markdown report of one run."""
     n_docs, n_claims = len(dataset.doc_ids), len(dataset.query_ids)
@@ -532,6 +821,7 @@ def build_report(
                     "**Fused — library `fuse`, convex, dense_weight 0.5 (default, headline)**", scores["convex"], bm25_ndcg
                 ),
                 quality_row("Fused — library `fuse`, RRF (rrf_k 60)", scores["rrf"], bm25_ndcg),
+                *(passage_rows(scores, bm25_ndcg) if passage else []),
             ],
         ),
         "",
@@ -546,6 +836,8 @@ def build_report(
             out.append(
                 f"- {label} − {base_label}: {mean:+.3f} [{low:+.3f}, {high:+.3f}]; better on {wins}, worse on {losses} claims"
             )
+    if passage:
+        out += ["", *passage_section(dataset, scores, bm25_ndcg, passage, runs)]
     out += [
         "",
         "Published anchors (not ours; Lucene BM25 / MTEB / Anserini, same split and metric):",

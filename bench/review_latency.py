@@ -83,11 +83,10 @@ def app_latency(data_dir: Path, repeats: int) -> dict[str, list[float]]:
     """Time page runs in AppTest: open review, next claim (stored / fresh), verdict clicks."""
     from streamlit.testing.v1 import AppTest
 
-    from ui.common import get_workbench, load_model
+    from ui.common import clear_caches
 
     os.environ["WORKBENCH_DATA_DIR"] = str(data_dir)
-    get_workbench.clear()
-    load_model.clear()
+    clear_caches()
     app = AppTest.from_file(str(REPO / "workbench.py"), default_timeout=900)
     app.run()
     app.text_input(key="reviewer_widget").input("bench").run()

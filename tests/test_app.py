@@ -11,10 +11,9 @@ APP = str(Path(__file__).resolve().parents[1] / "workbench.py")
 @pytest.fixture
 def app(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path))
-    from ui.common import get_workbench, load_model
+    from ui.common import clear_caches
 
-    get_workbench.clear()  # one workbench per test database
-    load_model.clear()
+    clear_caches()  # one workbench per test database
     at = AppTest.from_file(APP, default_timeout=180)
     at.run()
     assert not at.exception
@@ -178,3 +177,19 @@ def test_a_listed_reason_is_enough_for_unsupported(app, tmp_path):
     assert app.success[0].value == "Saved: unsupported."
     row = Store(tmp_path / "workbench.db").query_one("SELECT verdict, rationale FROM verdicts WHERE claim_id = ?", (claim,))
     assert tuple(row) == ("unsupported", "no passage above threshold")
+
+
+def test_review_page_explains_a_missing_model(app, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_MODEL", "/nonexistent/model-folder")
+    from ui.common import clear_caches
+
+    clear_caches()
+    app.run()
+    app.text_input(key="reviewer_widget").input("Ann").run()
+    app.text_area(key="paste_text").input("Minsk report\n\nPolice detained 32 people.").run()
+    app.button(key="add_pasted").click().run()
+    assert not app.exception
+    assert app.error[0].value.startswith("Not added:") and "WORKBENCH_MODEL" in app.error[0].value
+    assert app.text_area(key="paste_text").value.startswith("Minsk report")  # the text is not lost
+    app.switch_page("ui/review.py").run()
+    assert not app.exception

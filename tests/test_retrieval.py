@@ -91,3 +91,12 @@ def test_demo_corpus_ranks_relevant_evidence_first(workbench, seed_text):
     workbench._index = None
     assert [c.passage_id for c in workbench.candidates(claim)] == [c.passage_id for c in candidates]
     assert workbench._index is not None  # the corpus key was checked, the list itself came from the store
+
+
+def test_unknown_model_setting_fails_with_a_clear_message(tmp_path):
+    from checks.embedding import Encoder, ModelNotFoundError
+
+    with pytest.raises(ModelNotFoundError, match="WORKBENCH_MODEL"):
+        Encoder(str(tmp_path / "no-such-model"))
+    with pytest.raises(ModelNotFoundError, match="neither a model folder nor a model already cached"):
+        Encoder("some-org/not-downloaded-model")

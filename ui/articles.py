@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from checks import articles, review
+from checks.embedding import ModelNotFoundError
 from checks.ingest import IngestError, fetch_url, parse_text, parse_upload
 from ui.common import flash, get_workbench, reviewer, show_flashes
 
@@ -15,6 +16,17 @@ UPLOAD_TYPES = ["txt", "md", "html", "htm", "json", "jsonl", "csv"]
 def _open_for_review(article_id: int) -> None:
     st.session_state["review_article"] = article_id
     st.session_state["claim_index"] = 0
+
+
+def _save(draft) -> bool:
+    """Store a parsed article and report it; False (with the reason shown) when it could not be."""
+    try:
+        result = get_workbench().ingest(draft, reviewer() or "anonymous")
+    except ModelNotFoundError as error:
+        flash(f"Not added: {error}", "error")
+        return False
+    _report_saved(result, draft.title)
+    return True
 
 
 def _report_saved(result: articles.SaveResult, title: str) -> None:
@@ -32,8 +44,8 @@ def _ingest_pasted() -> None:
     except IngestError as error:
         flash(str(error), "error")
         return
-    _report_saved(get_workbench().ingest(draft, reviewer() or "anonymous"), draft.title)
-    st.session_state["paste_text"] = ""
+    if _save(draft):
+        st.session_state["paste_text"] = ""
 
 
 def _ingest_url() -> None:
@@ -42,12 +54,11 @@ def _ingest_url() -> None:
     except IngestError as error:
         flash(str(error), "error")
         return
-    _report_saved(get_workbench().ingest(draft, reviewer() or "anonymous"), draft.title)
+    _save(draft)
 
 
 def _load_demo() -> None:
-    draft = get_workbench().demo_article()
-    _report_saved(get_workbench().ingest(draft, reviewer() or "anonymous"), draft.title)
+    _save(get_workbench().demo_article())
 
 
 def _ingest_uploads(files) -> None:
@@ -62,7 +73,11 @@ def _ingest_uploads(files) -> None:
         for problem in batch.problems:
             st.warning(f"Skipped: {problem}")
         for draft in batch.drafts:
-            result = workbench.ingest(draft, reviewer() or "anonymous")
+            try:
+                result = workbench.ingest(draft, reviewer() or "anonymous")
+            except ModelNotFoundError as error:
+                st.error(f"Not added: {error}")
+                return
             state = "added" if result.created else "already loaded"
             st.write(f"{upload.name}: '{draft.title[:80]}' {state} ({result.claims} claims, source {draft.domain or 'unknown'})")
             _open_for_review(result.article_id)

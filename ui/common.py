@@ -6,6 +6,7 @@ import html
 
 import streamlit as st
 
+from checks.embedding import ModelNotFoundError
 from checks.service import Workbench
 from checks.sources import SourceRating
 
@@ -21,9 +22,23 @@ def get_workbench() -> Workbench:
 
 
 @st.cache_resource(show_spinner="Loading the embedding model (once per server)…")
-def load_model(_workbench: Workbench) -> str:
-    """Load the model inside a cache so it happens once per process, with a spinner."""
+def _load_model(_workbench: Workbench) -> str:
     return _workbench.encoder.model_id
+
+
+def load_model(workbench: Workbench) -> str:
+    """Load the model once per process (cached), or stop the page with the reason it cannot load."""
+    try:
+        return _load_model(workbench)
+    except ModelNotFoundError as error:
+        st.error(str(error))
+        st.stop()
+
+
+def clear_caches() -> None:
+    """Forget the cached workbench and model (tests and benchmarks switch databases)."""
+    get_workbench.clear()
+    _load_model.clear()
 
 
 def reviewer() -> str:
