@@ -100,3 +100,18 @@ def test_unknown_model_setting_fails_with_a_clear_message(tmp_path):
         Encoder(str(tmp_path / "no-such-model"))
     with pytest.raises(ModelNotFoundError, match="neither a model folder nor a model already cached"):
         Encoder("some-org/not-downloaded-model")
+
+
+@pytest.mark.model
+def test_index_is_reloaded_from_disk_until_the_corpus_changes(workbench, monkeypatch):
+    first = workbench.index()
+    query = "How many people were detained in Minsk?"
+    vector = workbench.encoder.encode([query])[0]
+    expected = [pid for pid, _ in first.search(query, vector)]
+    workbench._index = None
+    monkeypatch.setattr(retrieval.BM25, "__init__", lambda *a, **k: pytest.fail("BM25 rebuilt although the corpus is unchanged"))
+    reloaded = workbench.index()
+    assert [pid for pid, _ in reloaded.search(query, vector)] == expected
+    monkeypatch.undo()
+    corpus.add_documents(workbench.store, [ArticleDraft("New", "A new passage about 32 detained people in Minsk.")], "t")
+    assert len(workbench.index()) == len(first) + 1
