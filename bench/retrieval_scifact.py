@@ -140,8 +140,8 @@ def product_passages(dataset: BeirDataset) -> tuple[list[str], np.ndarray]:
 
     ``split_passages(text, title)``: 3-sentence windows, stride 2, over the abstract text; the title is
     passed as the product passes it (only to skip a paragraph that repeats it) and is not part of any
-    passage, since the product embeds and BM25-indexes the passage text alone (the review screen shows
-    the title beside every passage). SciFact text is a single paragraph of sentences joined by spaces.
+    passage text; the product adds it in front of each passage for BM25 only. SciFact text is a single
+    paragraph of sentences joined by spaces.
     """
     texts: list[str] = []
     owners: list[int] = []
@@ -220,10 +220,12 @@ def passage_path(
     texts, owners = product_passages(dataset)
     log(f"passage level: {len(texts):,} passages from {len(doc_ids):,} abstracts")
     vectors, embed_info = embed_corpus(encoder, texts, args.results / "embeddings", fresh=args.fresh, name="scifact-passages")
+    # As checks.retrieval.build_index: BM25 over "title + passage", embeddings over the passage alone.
+    titled_texts = [f"{dataset.titles[o]} {t}".strip() for t, o in zip(texts, owners, strict=True)]
     builds = []
     for _ in range(3):
         start = time.perf_counter()
-        bm25 = BM25(texts)
+        bm25 = BM25(titled_texts)
         builds.append(time.perf_counter() - start)
     lengths = token_lengths(encoder, texts)
 
@@ -255,16 +257,16 @@ def passage_path(
             fused_rankings(dense_docs, lexical_docs, doc_ids, query_ids),
         ),
     ]
-    titled = BM25([f"{dataset.titles[o]} {t}".strip() for t, o in zip(texts, owners, strict=True)])
-    lexical_titled = np.vstack([titled.scores(claim) for claim in claims])
+    untitled = BM25(texts)
+    lexical_untitled = np.vstack([untitled.scores(claim) for claim in claims])
     diagnostics += [
         (
-            'BM25 only over "title + passage" (not what the product indexes)',
-            rankings_from_scores(document_max(lexical_titled, owners, n_docs), doc_ids, query_ids),
+            "BM25 only over the passage body without its title (index format 1)",
+            rankings_from_scores(document_max(lexical_untitled, owners, n_docs), doc_ids, query_ids),
         ),
         (
-            'passage-level convex 0.5, pool 100: dense over passages, BM25 over "title + passage"',
-            passage_fused_rankings(dense, lexical_titled, owners, doc_ids, query_ids, 100)[0],
+            "passage-level convex 0.5, pool 100: BM25 over the passage body without its title (index format 1)",
+            passage_fused_rankings(dense, lexical_untitled, owners, doc_ids, query_ids, 100)[0],
         ),
     ]
     scores = {name: per_query(run, qrels) for name, run in runs.items()}
@@ -536,10 +538,9 @@ def passage_section(
         "",
         "The product never embeds whole documents: it splits each into passages (`checks.corpus.split_passages`: "
         "3-sentence windows, stride 2) and searches passages. Here each abstract is split the same way — "
-        "`split_passages(text, title)`, the call the import makes — so, as in the product, a passage is body text only: "
-        "the title is shown beside every passage on the review screen but is neither embedded nor BM25-indexed. "
-        "(Prepending the title to the first passage would match no stored document, so the product-path rows leave it "
-        "out; its effect on BM25 is a labelled diagnostic below.) "
+        "`split_passages(text, title)`, the call the import makes. As in `checks.retrieval.build_index` (index format 2), "
+        "the embedding covers the passage text alone and BM25 indexes the document title followed by the passage; "
+        "the earlier format (BM25 over the passage body only) is a labelled diagnostic below. "
         "Dense and BM25 score every passage; an abstract's score is its best passage's. "
         "Fused rows run library `fuse` over passages exactly as `EvidenceIndex.search` does (convex 0.5) and rank "
         "abstracts by their first — best — passage in the fused list, i.e. in the order the review screen shows them; "

@@ -31,6 +31,9 @@ STOPWORDS = frozenset(
     "after before over under about against between during up down out off again further once here more "
     "most other some such only own same too very s t just now".split()
 )
+# Bumped whenever what the on-disk index holds changes (2: BM25 over title + passage), so an index
+# written by an older version is rebuilt instead of reused.
+INDEX_FORMAT = 2
 TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
 
 
@@ -192,7 +195,7 @@ class EvidenceIndex:
 def corpus_key(store: Store, model_id: str) -> str:
     """Identity of the current corpus for a model: changes whenever passages are added or removed."""
     row = store.query_one("SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS top, COALESCE(SUM(id), 0) AS total FROM passages")
-    return hashlib.sha1(f"{model_id}|{row['n']}|{row['top']}|{row['total']}".encode()).hexdigest()[:16]
+    return hashlib.sha1(f"{INDEX_FORMAT}|{model_id}|{row['n']}|{row['top']}|{row['total']}".encode()).hexdigest()[:16]
 
 
 def build_index(
@@ -211,11 +214,16 @@ def build_index(
         if progress:
             progress(len(ids), len(ids))
         return EvidenceIndex(ids, np.load(folder / "vectors.npy", mmap_mode="r"), BM25.load(folder), key)
-    rows = store.query("SELECT id, text FROM passages ORDER BY id")
+    rows = store.query(
+        "SELECT p.id, p.text, COALESCE(d.title, '') AS title FROM passages p JOIN documents d ON d.id = p.document_id"
+        " ORDER BY p.id"
+    )
     ids = np.array([r["id"] for r in rows], dtype=np.int64)
     texts = [r["text"] for r in rows]
     vectors = cached_embeddings(store, encoder, texts, progress=progress)
-    bm25 = BM25(texts)
+    # BM25 also sees the document title (shown with every passage): a short passage often names its
+    # subject only in the title. The embedding stays on the passage text the reviewer reads.
+    bm25 = BM25([f"{r['title']} {r['text']}" for r in rows])
     folder.mkdir(parents=True, exist_ok=True)
     manifest_path.unlink(missing_ok=True)  # no manifest while the files are being replaced
     np.save(folder / "vectors.npy", vectors)
