@@ -44,6 +44,7 @@ SAME_CLAIM = "same claim"
 RELATED = "related"
 MIN_SAME_CLAIM_WORDS = 6  # shorter claims ("Vaccines are safe.") match too much to be called the same claim
 REUSE_ACTION = "reuse earlier fact-check"
+POOL_CACHE_SIZE = 512  # claim texts whose candidate pools a matcher remembers
 
 # Publishers' ratings → workbench verdicts; a rating not listed cannot be reused as it stands.
 RATING_VERDICTS: dict[str, str] = {
@@ -527,6 +528,7 @@ class Matcher:
             self.title_vectors[self.has_title] = cached_embeddings(store, encoder, titled)
         self.fuzzy_texts = [fuzzy_form(f.claim) for f in self.factchecks]
         self.positions = {f.id: row for row, f in enumerate(self.factchecks)}
+        self._pools: dict[str, Candidates] = {}
 
     @classmethod
     def from_store(
@@ -556,8 +558,20 @@ class Matcher:
         return self.bm25.scores(clean_text(text))
 
     def candidates(self, text: str, vector: np.ndarray | None = None) -> Candidates:
-        """Pool the top fact-checks of each ranker and score them on every component."""
-        vector = self.encode(text) if vector is None else vector
+        """Pool the top fact-checks of each ranker and score them on every component.
+
+        Pools are remembered per claim text: the library is fixed for a matcher's lifetime, so a
+        rerun of the review screen (a verdict click) does not search the library again."""
+        if vector is None and text in self._pools:
+            return self._pools[text]
+        pool = self._candidates(text, self.encode(text) if vector is None else vector)
+        if vector is None:
+            if len(self._pools) >= POOL_CACHE_SIZE:
+                self._pools.pop(next(iter(self._pools)))
+            self._pools[text] = pool
+        return pool
+
+    def _candidates(self, text: str, vector: np.ndarray) -> Candidates:
         dense_claim = self.claim_vectors @ vector
         dense_title = self.title_vectors @ vector
         bm25 = self.lexical_scores(text)

@@ -237,3 +237,14 @@ def test_real_clef_verified_claims_import(store):
     assert report.imported + report.already_present == 10_375 and report.already_present < 200
     row = store.query_one("SELECT * FROM factchecks WHERE external_id = '0'")
     assert row["claim"].startswith("122 detainees released") and row["verdict"] == "unknown" and row["url"] is None
+
+
+@pytest.mark.model
+def test_matcher_does_not_search_again_for_the_same_claim(store, encoder, monkeypatch):
+    table = b'claim,verdict\n"Police detained 32 people in Minsk on Saturday after the vote.",False\n'
+    factchecks.import_table(store, "earlier.csv", table)
+    matcher = factchecks.Matcher.from_store(store, encoder)
+    first = matcher.match("Police detained 32 people in Minsk on Saturday.")
+    monkeypatch.setattr(matcher, "_candidates", lambda *args: pytest.fail("searched the library again"))
+    again = matcher.match("Police detained 32 people in Minsk on Saturday.")
+    assert [(m.factcheck.id, m.combined, m.tier) for m in again] == [(m.factcheck.id, m.combined, m.tier) for m in first]
