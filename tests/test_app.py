@@ -193,3 +193,16 @@ def test_review_page_explains_a_missing_model(app, monkeypatch):
     assert app.text_area(key="paste_text").value.startswith("Minsk report")  # the text is not lost
     app.switch_page("ui/review.py").run()
     assert not app.exception
+
+
+@pytest.mark.model
+def test_syndicated_copies_are_shown_as_one_piece_of_evidence(app):
+    _open_review(app)
+    for _ in range(9):  # demo claim 10: "Officials said 320 people were held …", whose evidence includes wire copies
+        app.button(key="next_claim").click().run()
+    grouped = [c.value for c in app.caption if c.value.startswith("Also carried by ")]
+    assert grouped and all("not independent corroboration" in text for text in grouped)
+    copied = {int(part.split(",")[0]) for text in grouped for part in text.split("(passage ")[1:]}
+    shown = {int(key.rsplit("_", 1)[1]) for key in (c.key for c in app.get("segmented_control")) if key}
+    assert copied and shown and not copied & shown  # a copy gets no card (and no mark buttons) of its own
+    assert any("Number mismatch" in w.value for w in app.warning)  # the article's 320 vs the ministry's 32

@@ -260,7 +260,15 @@ def _render_candidates(claim: dict, article: dict) -> None:
         shown.sort(key=SORTS[sort])
     if len(shown) < len(candidates):
         st.caption(f"{len(candidates) - len(shown)} candidates hidden by the reliability filter.")
+    # Syndicated near-copies are one piece of evidence: shown inside the card of the passage they copy.
+    shown_ids = {c.passage_id for c in shown}
+    copies: dict[int, list] = {}
     for candidate in shown:
+        if candidate.signals.near_copy_of in shown_ids:
+            copies.setdefault(candidate.signals.near_copy_of, []).append(candidate)
+    for candidate in shown:
+        if candidate.signals.near_copy_of in shown_ids:
+            continue
         with st.container(border=True, key=f"candidate_{claim['id']}_{candidate.passage_id}"):
             top = st.columns([3, 2, 2])
             with top[0]:
@@ -288,9 +296,11 @@ def _render_candidates(claim: dict, article: dict) -> None:
                 st.caption(" · ".join(notes))
             for mismatch in candidate.signals.mismatched_numbers:
                 st.warning(f"Number mismatch: {mismatch}", icon="⚠️")
-            if candidate.signals.near_copy_of:
+            if copies.get(candidate.passage_id):
                 st.caption(
-                    f"Near-copy of passage {candidate.signals.near_copy_of}: syndicated text, not independent corroboration."
+                    "Also carried by "
+                    + ", ".join(f"{c.domain} (passage {c.passage_id}, {c.rating.badge()})" for c in copies[candidate.passage_id])
+                    + ": syndicated copies of this text, not independent corroboration."
                 )
             if candidate.signals.self_citation:
                 st.caption(f"Same outlet as the article ({article['domain']}): self-citation.")
