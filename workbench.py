@@ -28,6 +28,8 @@ def _remember_reviewer() -> None:
 workbench = get_workbench()
 st.session_state.setdefault("reviewer", st.query_params.get("reviewer", ""))
 st.session_state["reviewer_widget"] = st.session_state["reviewer"]
+if st.session_state["reviewer"]:
+    st.query_params["reviewer"] = st.session_state["reviewer"]  # page switches drop query parameters
 st.sidebar.text_input("Reviewer", key="reviewer_widget", placeholder="your name", on_change=_remember_reviewer)
 st.sidebar.caption(f"Database: {workbench.settings.db_path}")
 st.navigation(PAGES).run()

@@ -653,7 +653,7 @@ def get_factcheck(store: Store, factcheck_id: int) -> FactCheck:
 
 
 def matches_for_claim(store: Store, matcher: Matcher, claim_id: int, k: int = 5) -> list[Match]:
-    """Earlier fact-checks for a stored claim, best first: never its own verdict, never a match the
+    """Earlier fact-checks for a stored claim, best first: never its own or a sibling claim's verdict, never a match the
     reviewer dismissed for it. Fact-check fields are read fresh (a verdict may have changed since the
     matcher was built); for the workbench's own verdicts the rationale and cited evidence come along."""
     claim = store.query_one(
@@ -666,7 +666,16 @@ def matches_for_claim(store: Store, matcher: Matcher, claim_id: int, k: int = 5)
         for r in store.query("SELECT factcheck_id, decision FROM factcheck_decisions WHERE claim_id = ?", (claim_id,))
     }
     exclude = {f for f, d in decisions.items() if d == "dismissed"}
-    exclude |= {r["id"] for r in store.query("SELECT id FROM factchecks WHERE claim_id = ?", (claim_id,))}
+    # Verdicts on the claim itself and on its sibling claims in the same article are not "earlier
+    # fact-checks" of it: they are the same review.
+    exclude |= {
+        r["id"]
+        for r in store.query(
+            "SELECT f.id FROM factchecks f JOIN claims c ON c.id = f.claim_id"
+            " WHERE c.article_id = (SELECT article_id FROM claims WHERE id = ?)",
+            (claim_id,),
+        )
+    }
     published = parse_date(claim["published"])
     as_of = date.fromisoformat(published) if published else None
     results = []

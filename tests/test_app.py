@@ -206,3 +206,16 @@ def test_syndicated_copies_are_shown_as_one_piece_of_evidence(app):
     shown = {int(key.rsplit("_", 1)[1]) for key in (c.key for c in app.get("segmented_control")) if key}
     assert copied and shown and not copied & shown  # a copy gets no card (and no mark buttons) of its own
     assert any("Number mismatch" in w.value for w in app.warning)  # the article's 320 vs the ministry's 32
+
+
+def test_review_this_article_opens_the_article_just_added(app):
+    _load_demo(app)
+    text = "Second report from Minsk\n\nPolice detained 40 people on Sunday, the ministry said."
+    app.text_area(key="paste_text").input(text).run()
+    app.button(key="add_pasted").click().run()
+    assert app.success[0].value.startswith("Added 'Second report from Minsk'")
+    added = app.selectbox(key="open_article_choice").value
+    assert added == 2  # the new article, not the demo article chosen before
+    app.button(key="open_article").click().run()
+    assert app.selectbox(key="review_article").value == added
+    assert "Second report" in app.sidebar.selectbox(key="review_article").format_func(added)

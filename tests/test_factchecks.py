@@ -248,3 +248,20 @@ def test_matcher_does_not_search_again_for_the_same_claim(store, encoder, monkey
     monkeypatch.setattr(matcher, "_candidates", lambda *args: pytest.fail("searched the library again"))
     again = matcher.match("Police detained 32 people in Minsk on Saturday.")
     assert [(m.factcheck.id, m.combined, m.tier) for m in again] == [(m.factcheck.id, m.combined, m.tier) for m in first]
+
+
+@pytest.mark.model
+def test_verdicts_on_sibling_claims_of_the_same_article_are_not_earlier_fact_checks(store, encoder):
+    text = "The regional hospital closed its maternity ward in March after losing eleven midwives."
+    first = add_claim(store, text)
+    article = store.query_one("SELECT article_id FROM claims WHERE id = ?", (first,))[0]
+    sibling = store.query_one(
+        "INSERT INTO claims (article_id, position, text, score, claim_type) VALUES (?, 1, ?, 0.9, 'event') RETURNING id",
+        (article, "Reports say the regional hospital closed its maternity ward in March after losing midwives."),
+    )[0]
+    review.set_verdict(store, first, "disputed", "Ann", "the ward is open")
+    factchecks.sync_own_verdicts(store)
+    matcher = factchecks.Matcher.from_store(store, encoder)
+    assert factchecks.matches_for_claim(store, matcher, sibling) == []
+    elsewhere = add_claim(store, "Reports say the regional hospital closed its maternity ward in March after losing midwives!")
+    assert [m.factcheck.claim_id for m in factchecks.matches_for_claim(store, matcher, elsewhere)] == [first]

@@ -15,6 +15,7 @@ UPLOAD_TYPES = ["txt", "md", "html", "htm", "json", "jsonl", "csv"]
 
 def _open_for_review(article_id: int) -> None:
     st.session_state["review_article"] = article_id
+    st.session_state["open_article_choice"] = article_id  # "Review this article" opens the one just added
     st.session_state["claim_index"] = 0
 
 
@@ -181,7 +182,7 @@ def render() -> None:
         key="open_article_choice",
     )
     if st.button("Review this article", key="open_article", type="primary"):
-        _open_for_review(choice)
+        st.session_state.update(review_article=choice, claim_index=0)
         st.switch_page("ui/review.py")
     with st.expander("Assign for review"):
         st.text_input("Reviewer", key="assign_to")

@@ -69,8 +69,16 @@ def flash(message: str, kind: str = "success") -> None:
 
 
 def show_flashes() -> None:
-    for kind, message in st.session_state.pop("flash", []):
-        getattr(st, kind)(message)
+    # Always one keyed container, messages or not, so what follows keeps its place (an expander
+    # that moved would be redrawn closed).
+    with st.container(key="flash_slot"):
+        for kind, message in st.session_state.pop("flash", []):
+            getattr(st, kind)(message)
+
+
+def when(timestamp: str | None) -> str:
+    """Stored UTC timestamps as reviewers read them: ``2026-11-25 23:03 UTC``."""
+    return f"{timestamp[:10]} {timestamp[11:16]} UTC" if timestamp else ""
 
 
 def highlight(text: str, start: int, end: int) -> str:

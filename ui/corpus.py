@@ -63,13 +63,18 @@ def render() -> None:
         index = workbench.index(
             progress=lambda done, total: bar.progress(done / max(total, 1), text=f"Embedded {done:,} of {total:,} passages")
         )
+        bar.empty()
         claim_ids = [r["id"] for r in workbench.store.query("SELECT id FROM claims WHERE dropped = 0")]
         ranking = st.progress(0.0, text="Ranking claims…")
         ranked = workbench.rank(
             claim_ids,
             progress=lambda done, total: ranking.progress(done / max(total, 1), text=f"Ranked {done} of {total} claims"),
         )
-        st.success(f"Index ready: {len(index):,} passages; candidates refreshed for {ranked} claims.")
+        ranking.empty()
+        st.success(
+            f"Index ready: {len(index):,} passages; candidates ranked for {ranked} claims "
+            f"({len(claim_ids) - ranked} were already up to date)."
+        )
 
 
 render()

@@ -9,7 +9,7 @@ import streamlit as st
 
 from checks import articles, factchecks, review, sources
 from checks.review import RATIONALE_CHOICES, VERDICTS, ConflictError, ReviewError
-from ui.common import flash, get_workbench, highlight, load_model, rating_badge, reviewer, show_flashes
+from ui.common import flash, get_workbench, highlight, load_model, rating_badge, reviewer, show_flashes, when
 
 SORTS = {
     "fused rank": lambda c: c.rank,
@@ -127,7 +127,7 @@ def _bulk(article_claims: list[dict]) -> None:
         flash(str(error), "error")
         return
     st.session_state["last_bulk"] = audit_ids
-    flash(f"{verdict} recorded for {len(audit_ids)} claims.")
+    flash(f"{verdict} recorded for {len(audit_ids)} claim{'s' if len(audit_ids) != 1 else ''}.")
 
 
 def _undo_bulk() -> None:
@@ -393,7 +393,7 @@ def _render_verdict(claim: dict) -> None:
     store = get_workbench().store
     if claim["verdict"]:
         st.success(
-            f"Current verdict: **{claim['verdict']}** by {claim['reviewer']} at {claim['decided_at']}"
+            f"Current verdict: **{claim['verdict']}** by {claim['reviewer']} at {when(claim['decided_at'])}"
             + (f" — {claim['rationale']}" if claim["rationale"] else "")
         )
     st.selectbox(
@@ -464,7 +464,7 @@ def render() -> None:
     decided = sum(1 for c in claims if c["verdict"])
     nav[3].progress(decided / len(claims), text=f"Claim {index + 1} of {len(claims)} · {decided} decided")
 
-    left, right = st.columns([2, 3])
+    left, right = st.columns([5, 6])
     with left:
         st.subheader("Claim")
         st.markdown(f"> {html.escape(claim['text'])}")

@@ -38,7 +38,7 @@ def render() -> None:
         if record.total:
             st.write(
                 f"Track record here: {record.verified} verified, {record.disputed} disputed, {record.unsupported} "
-                f"unsupported → smoothed {record.score:.2f} (prior {record.prior if record.prior is not None else 'none'})"
+                f"unsupported → smoothed {record.score:.2f} (prior {'none' if record.prior is None else f'{record.prior:.2f}'})"
             )
         for entry in sources.history(workbench.store, query):
             st.caption(f"{entry['changed_at']} {entry['changed_by']}: {entry['reason']} (was {entry['previous'].get('label')})")
