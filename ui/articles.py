@@ -169,9 +169,22 @@ def render() -> None:
             return
     table = pd.DataFrame(rows)
     table["progress"] = table["decided"] / table["claims"].where(table["claims"] > 0, 1)
+    table["reviewers"] = [
+        " & ".join(name for name in (r["assigned_to"], r["second_reviewer"]) if name) or "unassigned" for r in rows
+    ]
+    table["added"] = table["created_at"].str[:10]
     st.dataframe(
-        table[["id", "title", "domain", "claims", "decided", "progress", "assigned_to", "second_reviewer", "created_at"]],
-        column_config={"progress": st.column_config.ProgressColumn("reviewed", min_value=0.0, max_value=1.0)},
+        table[["id", "title", "domain", "claims", "decided", "progress", "reviewers", "added"]],
+        column_config={
+            "id": st.column_config.NumberColumn("#", width="small"),
+            "title": st.column_config.TextColumn("Headline", width="large"),
+            "domain": "Source",
+            "claims": "Claims",
+            "decided": "Decided",
+            "progress": st.column_config.ProgressColumn("Reviewed", min_value=0.0, max_value=1.0),
+            "reviewers": "Reviewers",
+            "added": "Added",
+        },
         hide_index=True,
         key="articles_table",
     )

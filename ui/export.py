@@ -35,7 +35,15 @@ def render() -> None:
     st.write(f"{len(records)} verdict{'s' if len(records) != 1 else ''} match{'es' if len(records) == 1 else ''}.")
     if records:
         st.dataframe(
-            pd.DataFrame(records)[["claim_id", "article_title", "claim_text", "verdict", "reviewer", "decided_at"]],
+            pd.DataFrame(records)[["claim_id", "claim_text", "verdict", "reviewer", "decided_at", "article_domain"]],
+            column_config={
+                "claim_id": st.column_config.NumberColumn("Claim", width="small"),
+                "claim_text": st.column_config.TextColumn("Claim text", width="large"),
+                "verdict": "Verdict",
+                "reviewer": "Reviewer",
+                "decided_at": "Decided (UTC)",
+                "article_domain": "Source",
+            },
             hide_index=True,
             key="export_preview",
         )
