@@ -56,6 +56,10 @@ def test_review_flow_persists_verdict(app, tmp_path):
     assert tuple(row) == ("disputed", "Ann", "ministry counted a different number")
     app.button(key="next_unreviewed").click().run()
     assert not app.exception
+    app.switch_page("ui/articles.py").run()
+    assert not app.exception and "Overview" in [h.value for h in app.subheader]
+    app.switch_page("ui/export.py").run()
+    assert not app.exception and "1 verdict matches." in [m.value for m in app.markdown]
 
 
 def test_sources_page_shows_rating_with_provenance(app):

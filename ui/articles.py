@@ -8,7 +8,7 @@ import streamlit as st
 from checks import articles, review
 from checks.embedding import ModelNotFoundError
 from checks.ingest import IngestError, fetch_url, parse_text, parse_upload
-from ui.common import flash, get_workbench, reviewer, show_flashes
+from ui.common import flash, get_workbench, reviewer, show_flashes, verdict_chart
 
 UPLOAD_TYPES = ["txt", "md", "html", "htm", "json", "jsonl", "csv"]
 
@@ -108,7 +108,8 @@ def _render_overview(workbench) -> None:
         [
             dict(r)
             for r in workbench.store.query(
-                "SELECT a.id AS article, COALESCE(a.domain, 'unknown') AS source, v.verdict FROM verdicts v"
+                "SELECT '#' || a.id || ' ' || substr(a.title, 1, 24) AS article, COALESCE(a.domain, 'unknown') AS source,"
+                " v.verdict FROM verdicts v"
                 " JOIN claims c ON c.id = v.claim_id JOIN articles a ON a.id = c.article_id"
             )
         ]
@@ -120,12 +121,13 @@ def _render_overview(workbench) -> None:
     left, middle, right = st.columns(3)
     if not verdicts.empty:
         left.caption("Verdicts per article")
-        left.bar_chart(verdicts.groupby(["article", "verdict"]).size().unstack(fill_value=0))
+        verdict_chart(left, verdicts, "article")
         middle.caption("Verdicts per source")
-        middle.bar_chart(verdicts.groupby(["source", "verdict"]).size().unstack(fill_value=0))
+        verdict_chart(middle, verdicts, "source")
     if not scores.empty:
         right.caption("Dense similarity of the top-5 candidates (claims ranked so far)")
-        bins = pd.cut(scores["dense"], bins=[i / 10 for i in range(-1, 11)]).value_counts().sort_index()
+        bins = pd.cut(scores["dense"].clip(lower=0), bins=[i / 10 for i in range(11)], include_lowest=True)
+        bins = bins.value_counts().sort_index()
         right.bar_chart(pd.DataFrame({"candidates": bins.values}, index=[str(b.left) for b in bins.index]))
 
 

@@ -76,6 +76,16 @@ def show_flashes() -> None:
             getattr(st, kind)(message)
 
 
+VERDICT_COLOURS = {"verified": "#2e7d32", "disputed": "#c62828", "unsupported": "#f9a825"}
+
+
+def verdict_chart(container, verdicts, by: str) -> None:
+    """Stacked verdict counts per ``by`` value, coloured green / red / amber like the verdicts."""
+    counts = verdicts.groupby([by, "verdict"]).size().unstack(fill_value=0)
+    counts = counts[[v for v in VERDICT_COLOURS if v in counts.columns]]
+    container.bar_chart(counts, color=[VERDICT_COLOURS[v] for v in counts.columns], horizontal=True)
+
+
 def when(timestamp: str | None) -> str:
     """Stored UTC timestamps as reviewers read them: ``2026-11-25 23:03 UTC``."""
     return f"{timestamp[:10]} {timestamp[11:16]} UTC" if timestamp else ""

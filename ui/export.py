@@ -7,7 +7,7 @@ import streamlit as st
 
 from checks import articles, export
 from checks.review import VERDICTS
-from ui.common import get_workbench, reviewer
+from ui.common import get_workbench, reviewer, verdict_chart
 
 
 def render() -> None:
@@ -47,9 +47,9 @@ def render() -> None:
             hide_index=True,
             key="export_preview",
         )
-        counts = pd.DataFrame(records).groupby(["article_domain", "verdict"]).size().unstack(fill_value=0)
+        verdicts = pd.DataFrame(records).fillna({"article_domain": "unknown"})
         st.caption("Verdicts per source")
-        st.bar_chart(counts)
+        verdict_chart(st, verdicts, "article_domain")
     buttons = st.columns(3)
     buttons[0].download_button(
         "Export CSV", export.to_csv(records), "verdicts.csv", "text/csv", key="download_csv", type="primary"
