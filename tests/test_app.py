@@ -20,6 +20,11 @@ def app(tmp_path, monkeypatch):
     return at
 
 
+def _shown_claim(app: AppTest) -> str:
+    """Id of the claim the review screen shows (its widgets are keyed by it)."""
+    return next(t for t in app.text_area if t.key.startswith("rationale_")).key.split("_")[1]
+
+
 def _load_demo(at: AppTest, reviewer: str = "Ann") -> None:
     at.text_input(key="reviewer_widget").input(reviewer).run()
     at.button(key="load_demo").click().run()
@@ -43,11 +48,10 @@ def test_review_flow_persists_verdict(app, tmp_path):
     assert not app.exception
     assert app.title[0].value == "Review"
     assert any("fused #1" in c.value for c in app.caption)
-    claim_area = next(t for t in app.text_area if t.key.startswith("rationale_"))
-    claim_id = claim_area.key.split("_")[1]
+    claim_id = _shown_claim(app)
     app.button(key=f"verdict_disputed_{claim_id}").click().run()
     assert "needs a rationale" in app.error[0].value
-    claim_area.input("ministry counted a different number").run()
+    app.text_area(key=f"rationale_{claim_id}").input("ministry counted a different number").run()
     app.button(key=f"verdict_disputed_{claim_id}").click().run()
     assert app.success[0].value == "Saved: disputed."
     from checks.store import Store
@@ -122,7 +126,7 @@ def test_blind_double_review_in_the_app(app, tmp_path):
     for name, verdict in (("Ann", "verified"), ("Bob", "disputed")):
         app.text_input(key="reviewer_widget").input(name).run()
         app.switch_page("ui/review.py").run()
-        claim = next(t for t in app.text_area if t.key.startswith("rationale_")).key.split("_")[1]
+        claim = _shown_claim(app)
         assert any("Blind double review with" in i.value for i in app.info)
         app.text_area(key=f"rationale_{claim}").input(f"{name} checked").run()
         app.button(key=f"blind_{verdict}_{claim}").click().run()
@@ -139,7 +143,7 @@ def test_claim_editing_is_stored(app, tmp_path):
     from checks.store import Store
 
     _open_review(app)
-    claim = next(t for t in app.text_area if t.key.startswith("edit_text_")).key.split("_")[2]
+    claim = _shown_claim(app)
     app.text_area(key=f"edit_text_{claim}").input("A reworded headline claim about Minsk.").run()
     app.button(key=f"save_text_{claim}").click().run()
     assert app.success[0].value == "Claims updated."
@@ -161,7 +165,7 @@ def test_earlier_fact_check_is_shown_first_and_can_be_reused(app, tmp_path):
     assert factchecks.import_table(db, "earlier.csv", table.encode()).imported == 1
     app.button(key="open_article").click().run()
     assert "Earlier fact-checks" in [s.value for s in app.subheader]
-    claim = next(t for t in app.text_area if t.key.startswith("rationale_")).key.split("_")[1]
+    claim = _shown_claim(app)
     reuse = next(b for b in app.button if b.key and b.key.startswith(f"reuse_{claim}_"))
     assert reuse.label == "Reuse this verdict (disputed)"
     reuse.click().run()
@@ -175,7 +179,7 @@ def test_a_listed_reason_is_enough_for_unsupported(app, tmp_path):
     from checks.store import Store
 
     _open_review(app)
-    claim = next(t for t in app.text_area if t.key.startswith("rationale_")).key.split("_")[1]
+    claim = _shown_claim(app)
     app.selectbox(key=f"rationale_choice_{claim}").select("no passage above threshold").run()
     app.button(key=f"verdict_unsupported_{claim}").click().run()
     assert app.success[0].value == "Saved: unsupported."
