@@ -1,4 +1,4 @@
-"""CLEF-2020 CheckThat! task 2 (English) benchmark of checks/factchecks.py: matching new claims (tweets)
+"""CLEF-2020 CheckThat! task 2 (English) benchmark of checks/factchecks/: matching new claims (tweets)
 to earlier fact-checks (Snopes verified claims).
 
 Measured in one run on the test split (200 tweets, 199 with a gold fact-check), every tweet ranked
@@ -12,10 +12,10 @@ against the whole imported library:
 * the "same claim" tier on dev and test: precision of a top-1 "same claim", its recall, and how
   often a "same claim" is raised when the true fact-check is absent from the library.
 
-The library is built the way the workbench builds it: ``import_table`` of verified_claims.docs.tsv,
-which keeps one of each pair of claims that differ only in quote marks (so a few gold fact-checks
-are absent; they count as misses). The bench store adds the ``title`` column to ``factchecks``
-(proposed schema migration 3) so the Snopes titles are matched too.
+The library is built the way the workbench builds it: the fact-check import action
+(``actions.import_factchecks``) of verified_claims.docs.tsv, which keeps one of each pair of claims
+that differ only in quote marks (so a few gold fact-checks are absent; they count as misses). The
+Snopes titles are imported and matched too.
 
 Every parameter of the combination and both tier thresholds are chosen on train+dev; the test split
 is only scored. Embeddings are cached in bench/results/claim_matching_clef2020.db (the first run
@@ -55,6 +55,7 @@ from bench.common import (  # noqa: E402
     percentiles_ms,
     recall_at_k,
 )
+from checks import actions  # noqa: E402
 from checks.embedding import Encoder, cached_embeddings  # noqa: E402
 from checks.factchecks import (  # noqa: E402
     CLEF_COLLECTION,
@@ -62,7 +63,6 @@ from checks.factchecks import (  # noqa: E402
     Matcher,
     MatchParams,
     clean_text,
-    import_table,
     load_factchecks,
 )
 from checks.retrieval import top_k  # noqa: E402
@@ -201,11 +201,9 @@ def main() -> int:
     started = time.perf_counter()
     RESULTS.mkdir(parents=True, exist_ok=True)
     store = Store(RESULTS / "claim_matching_clef2020.db")
-    columns = {r["name"] for r in store.query("PRAGMA table_info(factchecks)")}
-    if "title" not in columns:
-        with store.transaction() as conn:
-            conn.execute("ALTER TABLE factchecks ADD COLUMN title TEXT")
-    report = import_table(store, "verified_claims.docs.tsv", (DATA / "verified_claims.docs.tsv").read_bytes(), reviewer="bench")
+    report = actions.import_factchecks(
+        store, actions.Actor("bench"), "verified_claims.docs.tsv", (DATA / "verified_claims.docs.tsv").read_bytes()
+    )
     log(report.summary())
     vclaims = report.imported + report.already_present
     library = [f for f in load_factchecks(store) if f.collection == CLEF_COLLECTION]
@@ -317,7 +315,7 @@ def main() -> int:
         "",
         markdown_table(["system", "MAP@5", "status"], PUBLISHED),
         "",
-        "## Parameters (chosen on train+dev, 997 tweets; test never used)",
+        f"## Parameters (chosen on train+dev, {len(train) + len(dev)} tweets; test never used)",
         "",
         f"Best train+dev MAP@5 {tuned_map:.3f}. Grid: title weight {TITLE_WEIGHTS}, lexical half {LEXICAL_HALVES}, "
         f"fuzzy scorer {FUZZY_SCORERS}, lexical and fuzzy weights 0…{MAX_SIDE_WEIGHT} step {WEIGHT_STEP} (dense the rest). "

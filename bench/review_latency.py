@@ -26,12 +26,13 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from checks import articles  # noqa: E402
+from checks import actions, articles  # noqa: E402
 from checks.config import load_settings  # noqa: E402
-from checks.corpus import content_hash  # noqa: E402
 from checks.embedding import text_hash  # noqa: E402
 from checks.service import Workbench  # noqa: E402
-from checks.store import utc_now  # noqa: E402
+from checks.store import content_hash, utc_now  # noqa: E402
+
+BENCH_ACTOR = actions.Actor("bench")
 
 WORDS = (
     "minsk belarus protest police detained election ministry opposition rally crowd president vote sanctions "
@@ -119,7 +120,7 @@ def main() -> None:
         workbench = Workbench(load_settings(data_dir))
         workbench.seed_demo_data()
         model_ms = timed(lambda: workbench.encoder)
-        demo = workbench.ingest(workbench.demo_article())
+        demo = actions.ingest_article(workbench.store, BENCH_ACTOR, workbench.demo_article(), encoder=workbench.encoder)
         index_ms = timed(workbench.index)
         first_claim = articles.article_claims(workbench.store, demo.article_id)[0]["id"]
         first_ms = timed(lambda: workbench.candidates(first_claim))
@@ -132,7 +133,7 @@ def main() -> None:
             big = Workbench(load_settings(big_dir))
             big._encoder = workbench.encoder
             big.seed_demo_data()
-            big.ingest(big.demo_article())
+            actions.ingest_article(big.store, BENCH_ACTOR, big.demo_article(), encoder=big.encoder)
             add_synthetic_passages(big, args.passages)
             build_ms = timed(big.index)
             print(f"{args.passages:,}-passage index build (vectors cached, BM25 built): {build_ms:.0f} ms")

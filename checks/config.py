@@ -24,6 +24,7 @@ class Settings:
 
     data_dir: Path
     model: str | None  # a local folder or an installed model name; None = packaged MiniLM
+    session_hours: float = 12.0  # a signed-in session lasts this long, then asks to sign in again
 
     @property
     def db_path(self) -> Path:
@@ -35,7 +36,12 @@ class Settings:
 
 
 def load_settings(data_dir: str | os.PathLike | None = None, model: str | None = None) -> Settings:
-    """Read settings from arguments, then ``WORKBENCH_DATA_DIR`` / ``WORKBENCH_MODEL``."""
+    """Read settings from arguments, then ``WORKBENCH_DATA_DIR`` / ``WORKBENCH_MODEL`` /
+    ``WORKBENCH_SESSION_HOURS``."""
     resolved_dir = Path(data_dir or os.environ.get("WORKBENCH_DATA_DIR") or PROJECT_ROOT / "var")
     resolved_dir.mkdir(parents=True, exist_ok=True)
-    return Settings(data_dir=resolved_dir, model=model or os.environ.get("WORKBENCH_MODEL") or None)
+    return Settings(
+        data_dir=resolved_dir,
+        model=model or os.environ.get("WORKBENCH_MODEL") or None,
+        session_hours=float(os.environ.get("WORKBENCH_SESSION_HOURS") or 12),
+    )

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
-from checks.store import Store
+from checks.errors import ConfigurationError
+from checks.store import Store, chunks
 
 Progress = Callable[[int, int], None]
 
 
-class ModelNotFoundError(RuntimeError):
+class ModelNotFoundError(ConfigurationError):
     """No usable embedding model; the message says how to provide one."""
 
 
@@ -83,8 +84,7 @@ def cached_embeddings(store: Store, encoder: Encoder, texts: Sequence[str], prog
     hashes = [text_hash(t) for t in texts]
     found: dict[str, np.ndarray] = {}
     unique = list(dict.fromkeys(hashes))
-    for begin in range(0, len(unique), 900):  # SQLite's bound-parameter limit
-        chunk = unique[begin : begin + 900]
+    for chunk in chunks(unique):
         rows = store.query(
             f"SELECT text_hash, vector FROM embeddings WHERE model_id = ? AND text_hash IN ({','.join('?' * len(chunk))})",
             (encoder.model_id, *chunk),
@@ -93,11 +93,7 @@ def cached_embeddings(store: Store, encoder: Encoder, texts: Sequence[str], prog
     missing = {h: t for h, t in zip(hashes, texts, strict=True) if h not in found}
     if missing:
         vectors = encoder.encode(list(missing.values()), progress=progress)
-        with store.transaction() as conn:
-            conn.executemany(
-                "INSERT OR IGNORE INTO embeddings (model_id, text_hash, vector) VALUES (?,?,?)",
-                [(encoder.model_id, h, v.tobytes()) for h, v in zip(missing, vectors, strict=True)],
-            )
+        store.put_embeddings(encoder.model_id, [(h, v.tobytes()) for h, v in zip(missing, vectors, strict=True)])
         found.update(zip(missing, vectors, strict=True))
     elif progress:
         progress(len(texts), len(texts))

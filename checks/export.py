@@ -11,10 +11,7 @@ import io
 import json
 from dataclasses import dataclass
 
-from checks.corpus import content_hash
-from checks.review import VERDICTS
-from checks.sources import ImportReport
-from checks.store import Store, log_action, utc_now
+from checks.store import Store
 
 CSV_COLUMNS = [
     "claim_id",
@@ -160,119 +157,28 @@ def to_claimreview(records: list[dict], publisher: str = "Fact-check workbench")
     return json.dumps(reviews, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def import_csv(store: Store, data: bytes, reviewer: str = "import") -> ImportReport:
-    """Read a verdicts CSV written by :func:`to_csv` (possibly from another workbench) back in.
-
-    Articles are matched by URL, else by title and domain, and created as stubs when unknown (their
-    body is the imported claims; offsets keep pointing into the original article). Claims are
-    matched by text. A verdict identical to the stored one is skipped; a different one becomes a
-    new version with the old one in the audit log. Malformed rows are reported, not imported.
-    """
-    report = ImportReport()
+def parse_verdict_csv(data: bytes) -> tuple[list[tuple[int, dict]], list[str]]:
+    """Rows of a verdicts CSV written by :func:`to_csv` (spreadsheet escaping undone), with their
+    line numbers, and the problems that make the whole file unreadable."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        report.skipped.append("the file is not UTF-8 text")
-        return report
+        return [], ["the file is not UTF-8 text"]
     reader = csv.DictReader(io.StringIO(text))
     missing = {"claim_text", "verdict"} - set(reader.fieldnames or [])
     if missing:
-        report.skipped.append(f"missing columns: {', '.join(sorted(missing))}")
-        return report
-    with store.transaction() as conn:
-        for line, raw in enumerate(reader, start=2):
-            row = {key: _unescape(value or "") for key, value in raw.items() if key}
-            if row["verdict"] not in VERDICTS:
-                report.skipped.append(f"line {line}: verdict '{row['verdict']}' is not one of {', '.join(VERDICTS)}")
-                continue
-            if not row["claim_text"].strip():
-                report.skipped.append(f"line {line}: empty claim_text")
-                continue
-            try:
-                evidence = json.loads(row.get("cited_evidence") or "[]")
-                snapshot = json.loads(row.get("source_rating_snapshot") or "{}")
-            except json.JSONDecodeError:
-                report.skipped.append(f"line {line}: cited_evidence or source_rating_snapshot is not valid JSON")
-                continue
-            article_id = _find_or_create_article(conn, row)
-            claim = conn.execute(
-                "SELECT id FROM claims WHERE article_id = ? AND text = ?", (article_id, row["claim_text"])
-            ).fetchone()
-            if claim is None:
-                position = conn.execute("SELECT COUNT(*) FROM claims WHERE article_id = ?", (article_id,)).fetchone()[0]
-                claim_id = conn.execute(
-                    "INSERT INTO claims (article_id, position, text, start, end, score, claim_type, created_by)"
-                    " VALUES (?,?,?,?,?,?,?,?)",
-                    (
-                        article_id,
-                        position,
-                        row["claim_text"],
-                        _int(row.get("claim_start")),
-                        _int(row.get("claim_end")),
-                        float(row.get("checkworthiness") or 0),
-                        row.get("claim_type") or "other",
-                        "csv import",
-                    ),
-                ).lastrowid
-                body = conn.execute("SELECT body, origin FROM articles WHERE id = ?", (article_id,)).fetchone()
-                if body["origin"] == "csv import":
-                    conn.execute(
-                        "UPDATE articles SET body = ? WHERE id = ?",
-                        ((body["body"] + "\n\n" + row["claim_text"]).strip(), article_id),
-                    )
-            else:
-                claim_id = claim["id"]
-            old = conn.execute("SELECT * FROM verdicts WHERE claim_id = ?", (claim_id,)).fetchone()
-            new = {
-                "claim_id": claim_id,
-                "verdict": row["verdict"],
-                "rationale": row.get("rationale", ""),
-                "reviewer": row.get("reviewer") or reviewer,
-                "rating_snapshot": json.dumps(snapshot),
-                "evidence_snapshot": json.dumps(evidence),
-                "decided_at": row.get("decided_at") or "",
-            }
-            if old and all(old[key] == new[key] for key in ("verdict", "rationale", "reviewer", "decided_at")):
-                continue  # already stored exactly: importing twice changes nothing
-            new["version"] = max(_int(row.get("verdict_version")) or 1, (old["version"] + 1) if old else 1)
-            conn.execute(
-                "INSERT OR REPLACE INTO verdicts (claim_id, verdict, rationale, reviewer, rating_snapshot, evidence_snapshot,"
-                " version, decided_at) VALUES (:claim_id, :verdict, :rationale, :reviewer, :rating_snapshot,"
-                " :evidence_snapshot, :version, :decided_at)",
-                new,
-            )
-            conn.execute("UPDATE claims SET status = 'done' WHERE id = ?", (claim_id,))
-            log_action(conn, reviewer, "import verdict", "verdicts", claim_id, old=dict(old) if old else None, new=new)
-            if old:
-                report.updated += 1
-            else:
-                report.imported += 1
-    return report
+        return [], [f"missing columns: {', '.join(sorted(missing))}"]
+    try:
+        rows = [
+            (line, {key: _unescape(value or "") for key, value in raw.items() if key}) for line, raw in enumerate(reader, start=2)
+        ]
+    except csv.Error as error:
+        return [], [f"not a readable CSV file: {error}"]
+    return rows, []
 
 
-def _int(value: str | None) -> int | None:
+def int_or_none(value: str | None) -> int | None:
     try:
         return int(value) if value not in (None, "") else None
     except ValueError:
         return None
-
-
-def _find_or_create_article(conn, row: dict) -> int:
-    url, title, domain = (
-        row.get("article_url") or None,
-        row.get("article_title") or "Imported verdicts",
-        row.get("article_domain") or None,
-    )
-    found = (
-        conn.execute("SELECT id FROM articles WHERE url = ?", (url,)).fetchone()
-        if url
-        else conn.execute("SELECT id FROM articles WHERE title = ? AND domain IS ?", (title, domain)).fetchone()
-    )
-    if found:
-        return int(found["id"])
-    return int(
-        conn.execute(
-            "INSERT INTO articles (title, url, domain, body, content_hash, origin, created_at) VALUES (?,?,?,?,?,?,?)",
-            (title, url, domain, "", content_hash(f"csv import|{url}|{title}|{domain}"), "csv import", utc_now()),
-        ).lastrowid
-    )

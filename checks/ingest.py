@@ -16,6 +16,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from checks.errors import InputError
 from checks.sources import registrable_domain
 
 MAX_ARTICLE_CHARS = 500_000  # ~100 printed pages; longer input is almost always a wrong file
@@ -37,7 +38,7 @@ DATE_LINE = re.compile(
 URL_LINE = re.compile(r"^\s*(?:url|link|canonical)\s*:\s*(https?://\S+)\s*$", re.I)
 
 
-class IngestError(ValueError):
+class IngestError(InputError):
     """Input that cannot become an article; the message is meant for the user."""
 
 

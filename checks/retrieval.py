@@ -22,7 +22,7 @@ import numpy as np
 from scipy import sparse
 
 from checks.embedding import Encoder, cached_embeddings
-from checks.store import Store, utc_now
+from checks.store import Store, chunks, utc_now
 
 STOPWORDS = frozenset(
     "a an and are as at be been but by for from had has have he her his i in into is it its of on or our "
@@ -247,35 +247,24 @@ def rank_claims(
     Returns how many claims were (re)ranked. Stored lists are what the review screen shows, so a
     reviewer's click never re-queries the index.
     """
-    placeholders = ",".join("?" * len(claim_ids)) or "NULL"
-    fresh = {
-        r["claim_id"]
-        for r in store.query(
-            f"SELECT claim_id FROM candidate_runs WHERE index_key = ? AND claim_id IN ({placeholders})",
-            (index.key, *claim_ids),
-        )
-    }
-    stale = [c for c in claim_ids if c not in fresh]
+    fresh: set[int] = set()
+    claims: dict[int, str] = {}
+    for chunk in chunks(list(dict.fromkeys(claim_ids))):
+        marks = ",".join("?" * len(chunk))
+        fresh |= {
+            r["claim_id"]
+            for r in store.query(
+                f"SELECT claim_id FROM candidate_runs WHERE index_key = ? AND claim_id IN ({marks})", (index.key, *chunk)
+            )
+        }
+        claims |= {r["id"]: r["text"] for r in store.query(f"SELECT id, text FROM claims WHERE id IN ({marks})", tuple(chunk))}
+    stale = [c for c in dict.fromkeys(claim_ids) if c not in fresh and c in claims]
     if not stale:
         return 0
-    claims = {
-        r["id"]: r["text"]
-        for r in store.query(f"SELECT id, text FROM claims WHERE id IN ({','.join('?' * len(stale))})", tuple(stale))
-    }
-    stale = [c for c in stale if c in claims]
     vectors = cached_embeddings(store, encoder, [claims[c] for c in stale])
     for number, (claim_id, vector) in enumerate(zip(stale, vectors, strict=True), start=1):
         hits = index.search(claims[claim_id], vector, k=k)
-        with store.transaction() as conn:
-            conn.execute("DELETE FROM candidates WHERE claim_id = ?", (claim_id,))
-            conn.executemany(
-                "INSERT INTO candidates (claim_id, passage_id, rank, dense, lexical, fused) VALUES (?,?,?,?,?,?)",
-                [(claim_id, pid, rank, h.dense, h.lexical, h.fused) for rank, (pid, h) in enumerate(hits, start=1)],
-            )
-            conn.execute(
-                "INSERT OR REPLACE INTO candidate_runs (claim_id, index_key, computed_at) VALUES (?,?,?)",
-                (claim_id, index.key, utc_now()),
-            )
+        store.replace_candidates(claim_id, index.key, [(pid, h.dense, h.lexical, h.fused) for pid, h in hits])
         if progress:
             progress(number, len(stale))
     return len(stale)
@@ -291,3 +280,8 @@ def stored_candidates(store: Store, claim_id: int) -> list[dict]:
         (claim_id,),
     )
     return [dict(r) for r in rows]
+
+
+def top_candidate_scores(store: Store, top: int = 5) -> list[dict]:
+    """Dense and fused scores of every ranked claim's top candidates (for the score histogram)."""
+    return [dict(r) for r in store.query("SELECT dense, fused FROM candidates WHERE rank <= ?", (top,))]

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from checks import articles, corpus, factchecks, retrieval, signals, sources
-from checks.config import DEMO_ARTICLE, DEMO_EVIDENCE, SHIPPED_RATINGS, SHIPPED_UNRELIABLE, Settings, load_settings
+from checks import actions, articles, factchecks, retrieval, signals, sources
+from checks.config import DEMO_ARTICLE, Settings, load_settings
 from checks.embedding import Encoder, cached_embeddings
 from checks.ingest import ArticleDraft, parse_text
 from checks.store import Store
@@ -57,25 +57,14 @@ class Workbench:
             self._encoder = Encoder(self.settings.model)
         return self._encoder
 
-    def seed_demo_data(self, progress: Progress | None = None) -> bool:
-        """On an empty database, load the shipped ratings and demo evidence corpus. True if seeded."""
-        sources.load_shipped_ratings(self.store, SHIPPED_RATINGS, SHIPPED_UNRELIABLE)
-        if corpus.corpus_size(self.store)[0] or not DEMO_EVIDENCE.exists():
-            return False
-        corpus.import_file(self.store, DEMO_EVIDENCE.name, DEMO_EVIDENCE.read_bytes(), reviewer="shipped data")
-        return True
+    def seed_demo_data(self) -> bool:
+        """On a fresh database, load the shipped ratings and demo evidence corpus. True if seeded."""
+        return actions.seed_demo_data(self.store)
 
     @staticmethod
     def demo_article() -> ArticleDraft:
         """The shipped demo article, parsed like any pasted text."""
         return parse_text(DEMO_ARTICLE.read_text(encoding="utf-8"), origin="demo article")
-
-    def ingest(self, draft: ArticleDraft, reviewer: str = "import") -> articles.SaveResult:
-        """Store an article with its claims and group claims that were already seen elsewhere."""
-        result = articles.save_article(self.store, draft, reviewer, encoder=self.encoder)
-        if result.created:
-            articles.group_near_duplicates(self.store, self.encoder, result.article_id)
-        return result
 
     def index(self, progress: Progress | None = None) -> retrieval.EvidenceIndex:
         """The evidence index for the current corpus, rebuilt only when passages changed."""
@@ -89,9 +78,8 @@ class Workbench:
         return retrieval.rank_claims(self.store, self.encoder, self.index(), claim_ids, CANDIDATES_PER_CLAIM, progress)
 
     def factcheck_matcher(self, progress: Progress | None = None) -> factchecks.Matcher:
-        """The matcher over earlier fact-checks (imported ones and our own verdicts), rebuilt only
-        when the library changed."""
-        factchecks.sync_own_verdicts(self.store)
+        """The matcher over earlier fact-checks (imported ones and our own verdicts, which the store
+        mirrors into the library as they change), rebuilt only when the library changed."""
         key = factchecks.library_key(self.store)
         if self._matcher is None or self._matcher_key != key:
             self._matcher = factchecks.Matcher.from_store(self.store, self.encoder, progress=progress)

@@ -1,4 +1,6 @@
-"""Source reliability: domain normalisation, the ratings registry, imports, overrides, track record.
+"""Source reliability: domain normalisation, the ratings registry as read, badges, track record.
+
+Importing ratings and overriding one are actions (``checks.actions.ratings``).
 
 A rating is always shown with its provenance (rater, scale, as-of date, imputed or not). A domain
 with no rating is "unrated", never a made-up number. Ratings inform reviewers; they never decide
@@ -7,15 +9,12 @@ a verdict.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
-from checks.store import Store, log_action, utc_now
+from checks.store import Store
 
 LIN2023_RATER = "Lin et al. 2023 aggregate (pc1)"
 LIN2023_CITATION = (
@@ -153,199 +152,6 @@ class ImportReport:
         return text if not self.skipped else text + ": " + "; ".join(self.skipped[:5]) + (" …" if len(self.skipped) > 5 else "")
 
 
-def _upsert(conn, rating: SourceRating, reviewer: str) -> bool:
-    """Insert or replace an imported rating; keeps local overrides (they win over imports)."""
-    existing = conn.execute("SELECT rater, updated_by FROM sources WHERE domain = ?", (rating.domain,)).fetchone()
-    if existing and existing["rater"].startswith("override"):
-        return False
-    conn.execute(
-        "INSERT OR REPLACE INTO sources (domain, name, rating, label, rater, scale, as_of, imputed, components,"
-        " notes, updated_by, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        (
-            rating.domain,
-            rating.domain,
-            rating.rating,
-            rating.label,
-            rating.rater,
-            rating.scale,
-            rating.as_of,
-            int(rating.imputed),
-            json.dumps(rating.components),
-            rating.notes,
-            reviewer,
-            utc_now(),
-        ),
-    )
-    return existing is not None
-
-
-def _read_text(source: str | Path | bytes) -> str:
-    if isinstance(source, bytes):
-        return source.decode("utf-8-sig", errors="replace")
-    return Path(source).read_text(encoding="utf-8-sig", errors="replace")
-
-
-def import_lin2023(store: Store, source: str | Path | bytes, reviewer: str = "import") -> ImportReport:
-    """Import ``domain,pc1[,components…]`` rows (the Lin et al. 2023 format); ``pc1`` is the score.
-
-    The published file has no blanks because missing ratings were imputed, so component values
-    are kept for display but the rating is marked as possibly imputed.
-    """
-    report = ImportReport()
-    reader = csv.DictReader(io.StringIO(_read_text(source)))
-    if not reader.fieldnames or "domain" not in reader.fieldnames or "pc1" not in reader.fieldnames:
-        report.skipped.append(f"header must contain 'domain' and 'pc1', found {reader.fieldnames}")
-        return report
-    with store.transaction() as conn:
-        for line, row in enumerate(reader, start=2):
-            domain = registrable_domain(row.get("domain"))
-            try:
-                score = float(row.get("pc1") or "")
-            except ValueError:
-                report.skipped.append(f"line {line}: pc1 '{row.get('pc1')}' is not a number")
-                continue
-            if domain is None:
-                report.skipped.append(f"line {line}: '{row.get('domain')}' is not a domain")
-                continue
-            if not 0.0 <= score <= 1.0:
-                report.skipped.append(f"line {line}: pc1 {score} is outside 0–1")
-                continue
-            components = {}
-            for key, value in row.items():
-                if key not in ("domain", "pc1") and key and value not in (None, ""):
-                    try:
-                        components[key] = float(value)
-                    except ValueError:
-                        components[key] = value
-            rating = SourceRating(
-                domain=domain,
-                rating=score,
-                label=rating_label(score),
-                rater=LIN2023_RATER,
-                scale=UNIT_SCALE,
-                as_of=LIN2023_AS_OF,
-                imputed=True,
-                components=components,
-                notes=f"Source: {LIN2023_CITATION}. Component values may be imputed.",
-            )
-            if _upsert(conn, rating, reviewer):
-                report.updated += 1
-            else:
-                report.imported += 1
-        log_action(conn, reviewer, "import ratings", "sources", None, new={"format": "lin2023", **report.__dict__})
-    return report
-
-
-def import_unreliable_list(
-    store: Store, source: str | Path | bytes, as_of: str | None = None, reviewer: str = "import"
-) -> ImportReport:
-    """Import a list of known-unreliable URL patterns (one per line, Iffy index format).
-
-    A listed domain that already has a numeric rating keeps it and gains the flag; an unlisted
-    one gets the label "unreliable (listed)" with no number, because the list gives none.
-    """
-    report = ImportReport()
-    text = _read_text(source)
-    if as_of is None and isinstance(source, (str, Path)):
-        match = re.search(r"(\d{4}-\d{2}-\d{2})", Path(source).name)
-        as_of = match.group(1) if match else None
-    with store.transaction() as conn:
-        for line_number, line in enumerate(text.splitlines(), start=1):
-            entry = line.strip()
-            if not entry or entry.startswith("#"):
-                continue
-            domain = registrable_domain(entry)
-            if domain is None:
-                report.skipped.append(f"line {line_number}: '{entry[:60]}' is not a URL or domain")
-                continue
-            path = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]+", "", entry.lower()).rstrip("*").rstrip("/")
-            row = conn.execute("SELECT * FROM sources WHERE domain = ?", (domain,)).fetchone()
-            if path or (row and row["rating"] is not None):
-                # A rated domain keeps its number; a listing of one section (a path) does not
-                # condemn the whole site. Both only gain the flag and a note.
-                components = json.loads(row["components"]) if row else {}
-                components["iffy_listed"] = entry if path else (as_of or True)
-                note = f"Listed by {IFFY_RATER} ({as_of})" + (f" for {path} only." if path else ".")
-                if row:
-                    conn.execute(
-                        "UPDATE sources SET components = ?, notes = ? WHERE domain = ?",
-                        (json.dumps(components), (row["notes"] + " " + note).strip(), domain),
-                    )
-                    report.updated += 1
-                else:
-                    _upsert(
-                        conn,
-                        SourceRating(domain, None, "unrated", IFFY_RATER, "listed / not listed", as_of, False, components, note),
-                        reviewer,
-                    )
-                    report.imported += 1
-                continue
-            listed = SourceRating(
-                domain=domain,
-                rating=None,
-                label="unreliable (listed)",
-                rater=IFFY_RATER,
-                scale="listed / not listed",
-                as_of=as_of,
-                components={"iffy_listed": as_of or True},
-                notes="Listed as low credibility (Iffy.news, from MBFC low / very-low factual ratings).",
-            )
-            if _upsert(conn, listed, reviewer):
-                report.updated += 1
-            else:
-                report.imported += 1
-        log_action(conn, reviewer, "import ratings", "sources", None, new={"format": "unreliable list", **report.__dict__})
-    return report
-
-
-def override(
-    store: Store, domain: str, rating: float | None, reviewer: str, reason: str, label: str | None = None
-) -> SourceRating:
-    """A reviewer's local rating for a domain; the previous entry is kept in ``source_history``."""
-    normalised = registrable_domain(domain)
-    if normalised is None:
-        raise ValueError(f"'{domain}' is not a domain.")
-    if not reviewer.strip() or not reason.strip():
-        raise ValueError("An override needs a reviewer name and a reason.")
-    if rating is not None and not 0.0 <= rating <= 1.0:
-        raise ValueError("A rating must be between 0 and 1.")
-    with store.transaction() as conn:
-        previous = conn.execute("SELECT * FROM sources WHERE domain = ?", (normalised,)).fetchone()
-        previous_value = dict(previous) if previous else {"domain": normalised, "label": "unrated"}
-        conn.execute(
-            "INSERT INTO source_history (domain, previous, changed_by, reason, changed_at) VALUES (?,?,?,?,?)",
-            (normalised, json.dumps(previous_value), reviewer, reason, utc_now()),
-        )
-        conn.execute(
-            "INSERT OR REPLACE INTO sources (domain, name, rating, label, rater, scale, as_of, imputed, components,"
-            " notes, updated_by, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                normalised,
-                previous["name"] if previous else normalised,
-                rating,
-                label or rating_label(rating),
-                f"override by {reviewer}",
-                UNIT_SCALE,
-                utc_now()[:10],
-                0,
-                previous["components"] if previous else "{}",
-                reason,
-                reviewer,
-                utc_now(),
-            ),
-        )
-        log_action(
-            conn,
-            reviewer,
-            "override rating",
-            "sources",
-            None,
-            old=previous_value,
-            new={"domain": normalised, "rating": rating, "reason": reason},
-        )
-    return lookup(store, normalised)
-
-
 def history(store: Store, domain: str) -> list[dict]:
     """Earlier values of a domain's rating, newest first."""
     rows = store.query("SELECT * FROM source_history WHERE domain = ? ORDER BY id DESC", (registrable_domain(domain),))
@@ -389,18 +195,13 @@ def track_record(store: Store, domain: str) -> TrackRecord:
     return TrackRecord(normalised, counts["verified"], counts["disputed"], counts["unsupported"], prior, alpha / (alpha + beta))
 
 
-def load_shipped_ratings(store: Store, ratings_csv: Path, unreliable_list: Path) -> None:
-    """Seed an empty registry with the ratings shipped in ``data/sources``."""
-    if store.query_one("SELECT 1 FROM sources LIMIT 1"):
-        return
-    if ratings_csv.exists():
-        import_lin2023(store, ratings_csv, reviewer="shipped data")
-    if unreliable_list.exists():
-        import_unreliable_list(store, unreliable_list, as_of="2024-08-01", reviewer="shipped data")
-
-
 def reliability_weighted(score: float, rating: SourceRating, weight: float) -> float:
     """Blend a (0–1) relevance score with source reliability; ``weight`` 0 leaves it unchanged.
     Unrated sources count as 0.5 so an unknown outlet is neither boosted nor buried."""
     reliability = rating.rating if rating.rating is not None else (0.0 if rating.label == "unreliable (listed)" else 0.5)
     return (1.0 - weight) * score + weight * reliability
+
+
+def all_ratings(store: Store) -> list[dict]:
+    """The registry as a table: domain, label, rating, rater, date, who changed it last."""
+    return [dict(r) for r in store.query("SELECT domain, label, rating, rater, as_of, updated_by FROM sources ORDER BY domain")]

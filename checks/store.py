@@ -1,24 +1,70 @@
-"""SQLite store: schema, migrations, connections and transactions for all workbench state.
+"""SQLite store: schema, migrations, connections, transactions, and the derived tables.
 
 One file holds articles, claims, evidence documents and passages, cached embeddings, candidates,
 verdicts, evidence marks, source ratings and the append-only audit log. WAL mode lets the app and
-the CLI (or two reviewers) use it at once; every write goes through :meth:`Store.transaction`.
+the CLI (or two reviewers) use it at once.
+
+Who writes what: every change a person makes goes through ``checks.actions`` (validated, one
+transaction, one audit event). This module writes only what is derived from that state and can be
+recomputed at any time: the embedding cache, stored candidate lists, and the mirror of the
+workbench's own verdicts into the fact-check library.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-# Each entry migrates the schema from version i to i+1; never edit a shipped entry, append a new one.
-MIGRATIONS: list[str] = [
-    """
+from checks.errors import ConfigurationError
+
+OWN_COLLECTION = "workbench"  # the fact-check library's collection of the workbench's own verdicts
+SQL_CHUNK = 900  # below SQLite's bound-parameter limit: every IN (...) list is built in chunks of this size
+
+
+def utc_now() -> str:
+    """Timestamp used for every stored time: ISO 8601, UTC, seconds."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def content_hash(text: str) -> str:
+    """Hash of the text with case and whitespace folded: the identity used for de-duplication."""
+    return hashlib.sha1(re.sub(r"\s+", " ", text).strip().lower().encode("utf-8")).hexdigest()
+
+
+def claim_identity(claim: str) -> str:
+    """Identity of a fact-checked claim's wording: quotes and case do not make a new claim."""
+    return content_hash(claim.translate(str.maketrans("", "", "'\"‘’“”")))
+
+
+def chunks(values: Sequence, size: int = SQL_CHUNK) -> Iterator[Sequence]:
+    """Slices of at most ``size`` values, so no query binds an unbounded ``IN (...)`` list."""
+    for begin in range(0, len(values), size):
+        yield values[begin : begin + size]
+
+
+# ------------------------------------------------------------------------------------ migrations
+# Each migration takes the schema from the previous version to its own; never edit a shipped one,
+# append a new one. ``PRAGMA user_version`` holds the number of migrations applied.
+
+
+def _script(conn: sqlite3.Connection, sql: str) -> None:
+    for statement in sql.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def m001_initial_schema(conn: sqlite3.Connection) -> None:
+    """Articles, claims, evidence, embeddings, candidates, verdicts, marks, ratings, audit log."""
+    _script(
+        conn,
+        """
     CREATE TABLE articles (
         id INTEGER PRIMARY KEY,
         title TEXT NOT NULL,
@@ -141,9 +187,15 @@ MIGRATIONS: list[str] = [
         undone_by INTEGER
     );
     CREATE INDEX audit_entity ON audit_log(entity, entity_id);
-    """,
-    # 2: earlier fact-checks (imported or our own) and per-claim match decisions; blind double review.
-    """
+        """,
+    )
+
+
+def m002_factchecks_and_double_review(conn: sqlite3.Connection) -> None:
+    """Earlier fact-checks (imported or our own), per-claim match decisions, blind double review."""
+    _script(
+        conn,
+        """
     CREATE TABLE factchecks (
         id INTEGER PRIMARY KEY,
         claim TEXT NOT NULL,
@@ -176,44 +228,122 @@ MIGRATIONS: list[str] = [
     );
     ALTER TABLE articles ADD COLUMN double_review INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE articles ADD COLUMN second_reviewer TEXT;
-    """,
-    # 3: fact-check titles (Snopes-style collections carry one; BM25 matching uses it).
-    """
-    ALTER TABLE factchecks ADD COLUMN title TEXT;
-    """,
+        """,
+    )
+
+
+def m003_factcheck_titles(conn: sqlite3.Connection) -> None:
+    """Fact-check titles (Snopes-style collections carry one; BM25 matching uses it)."""
+    conn.execute("ALTER TABLE factchecks ADD COLUMN title TEXT")
+
+
+CLAIM_ENTITIES = ("verdicts", "evidence_marks", "factcheck_decisions", "independent_verdicts", "claims")
+
+
+def m004_audit_changes(conn: sqlite3.Connection) -> None:
+    """Audit events carry their row changes (what undo restores) and the claims they touch; the
+    workbench's own verdicts are mirrored into the fact-check library as they change."""
+    conn.execute("ALTER TABLE audit_log ADD COLUMN changes TEXT")
+    conn.execute(
+        "CREATE TABLE audit_targets (audit_id INTEGER NOT NULL REFERENCES audit_log(id), claim_id INTEGER NOT NULL,"
+        " PRIMARY KEY (audit_id, claim_id))"
+    )
+    conn.execute("CREATE INDEX audit_targets_claim ON audit_targets(claim_id)")
+    rows = conn.execute(
+        f"SELECT id, entity, entity_id, old, new FROM audit_log WHERE entity_id IS NOT NULL"
+        f" AND entity IN ({','.join('?' * len(CLAIM_ENTITIES))})",
+        CLAIM_ENTITIES,
+    ).fetchall()
+    for row in rows:
+        conn.execute("INSERT OR IGNORE INTO audit_targets (audit_id, claim_id) VALUES (?, ?)", (row[0], row[2]))
+        old = json.loads(row[3]) if row[3] else None
+        new = json.loads(row[4]) if row[4] else None
+        # Earlier verdict and mark entries stored whole rows: they stay undoable.
+        if row[1] == "verdicts" and "restored" not in (new or {}):
+            change = {"table": "verdicts", "key": {"claim_id": row[2]}, "old": old, "new": new}
+        elif row[1] == "evidence_marks" and (old or new) and "restored" not in (new or {}):
+            key = {"claim_id": (new or old)["claim_id"], "passage_id": (new or old)["passage_id"]}
+            change = {"table": "evidence_marks", "key": key, "old": old, "new": new}
+        else:
+            continue
+        conn.execute("UPDATE audit_log SET changes = ? WHERE id = ?", (json.dumps([change]), row[0]))
+    for (claim_id,) in conn.execute("SELECT claim_id FROM verdicts").fetchall():
+        mirror_verdict(conn, claim_id)
+
+
+def m005_accounts_and_blind_marks(conn: sqlite3.Connection) -> None:
+    """Accounts with roles (sign-in) and each blind reviewer's private evidence marks."""
+    _script(
+        conn,
+        """
+        CREATE TABLE accounts (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('reviewer', 'editor', 'admin')),
+            password_hash TEXT,
+            identity TEXT UNIQUE,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            must_change_password INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            created_by TEXT
+        );
+        CREATE INDEX audit_action_actor ON audit_log(action, reviewer, at);
+        CREATE TABLE blind_marks (
+            claim_id INTEGER NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+            passage_id INTEGER NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
+            reviewer TEXT NOT NULL,
+            mark TEXT NOT NULL CHECK (mark IN ('supports', 'contradicts', 'not relevant')),
+            marked_at TEXT NOT NULL,
+            PRIMARY KEY (claim_id, passage_id, reviewer)
+        );
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    m001_initial_schema,
+    m002_factchecks_and_double_review,
+    m003_factcheck_titles,
+    m004_audit_changes,
+    m005_accounts_and_blind_marks,
 ]
-
-
-def utc_now() -> str:
-    """Timestamp used for every stored time: ISO 8601, UTC, seconds."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Store:
     """A connection to the workbench database, migrated to the latest schema on open."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, migrations: Sequence[Callable[[sqlite3.Connection], None]] = MIGRATIONS) -> None:
         self.path = Path(path)
         if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.path.exists() and not self.path.is_file():
+                raise ConfigurationError(f"The database path {self.path} is not a file.")
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise ConfigurationError(f"Cannot create the data folder {self.path.parent}: {error.strerror}.") from error
         # Streamlit runs callbacks on other threads than the one that opened the connection; the
         # lock serialises use of the one connection so that is safe.
-        self.conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
-        self.conn.row_factory = sqlite3.Row
-        self._lock = threading.RLock()
-        self.conn.execute("PRAGMA foreign_keys = ON")
-        self.conn.execute("PRAGMA busy_timeout = 30000")
-        if str(path) != ":memory:":
-            self.conn.execute("PRAGMA journal_mode = WAL")
-        self._migrate()
+        try:
+            self.conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
+            self.conn.row_factory = sqlite3.Row
+            self._lock = threading.RLock()
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self.conn.execute("PRAGMA busy_timeout = 30000")
+            if str(path) != ":memory:":
+                self.conn.execute("PRAGMA journal_mode = WAL")
+            self._migrate(migrations)
+        except sqlite3.DatabaseError as error:
+            raise ConfigurationError(f"{self.path} is not a usable workbench database: {error}.") from error
 
-    def _migrate(self) -> None:
+    def _migrate(self, migrations: Sequence[Callable[[sqlite3.Connection], None]]) -> None:
         with self.transaction() as conn:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in script.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+            if version > len(MIGRATIONS):
+                raise ConfigurationError(
+                    f"The database is at schema version {version}, newer than this workbench"
+                    f" ({len(MIGRATIONS)}): update the workbench."
+                )
+            for number, migration in enumerate(migrations[version:], start=version + 1):
+                migration(conn)
                 conn.execute(f"PRAGMA user_version = {number}")
 
     @property
@@ -244,27 +374,69 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
+    # ------------------------------------------------------------------------- derived state
 
-def log_action(
-    conn: sqlite3.Connection,
-    reviewer: str,
-    action: str,
-    entity: str,
-    entity_id: int | None,
-    old: Any = None,
-    new: Any = None,
-) -> int:
-    """Append one audit entry inside the caller's transaction; returns its id."""
-    cursor = conn.execute(
-        "INSERT INTO audit_log (at, reviewer, action, entity, entity_id, old, new) VALUES (?,?,?,?,?,?,?)",
-        (
-            utc_now(),
-            reviewer,
-            action,
-            entity,
-            entity_id,
-            None if old is None else json.dumps(old, ensure_ascii=False, default=str),
-            None if new is None else json.dumps(new, ensure_ascii=False, default=str),
-        ),
+    def put_embeddings(self, model_id: str, vectors: Iterable[tuple[str, bytes]]) -> None:
+        """Cache vectors by (model, text hash); a vector already cached is kept."""
+        with self.transaction() as conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO embeddings (model_id, text_hash, vector) VALUES (?,?,?)",
+                [(model_id, text_hash, vector) for text_hash, vector in vectors],
+            )
+
+    def replace_candidates(self, claim_id: int, index_key: str, hits: Sequence[tuple[int, float, float, float]]) -> None:
+        """Store a claim's ranked candidates ``(passage id, dense, lexical, fused)`` for an index version."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM candidates WHERE claim_id = ?", (claim_id,))
+            conn.executemany(
+                "INSERT INTO candidates (claim_id, passage_id, rank, dense, lexical, fused) VALUES (?,?,?,?,?,?)",
+                [(claim_id, pid, rank, dense, lexical, fused) for rank, (pid, dense, lexical, fused) in enumerate(hits, start=1)],
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO candidate_runs (claim_id, index_key, computed_at) VALUES (?,?,?)",
+                (claim_id, index_key, utc_now()),
+            )
+
+
+def forget_candidates(conn: sqlite3.Connection, claim_id: int) -> None:
+    """Inside a caller's transaction: the claim's stored candidates are stale (its text changed)."""
+    conn.execute("DELETE FROM candidate_runs WHERE claim_id = ?", (claim_id,))
+
+
+def mirror_verdict(conn: sqlite3.Connection, claim_id: int) -> None:
+    """Inside a caller's transaction: make the library's copy of this claim's verdict (collection
+    "workbench") match the verdict, so a claim in a new article meets the verdict of the same claim
+    in an earlier one. A withdrawn verdict leaves the library with its match decisions. The date is
+    the decision date: that is when the fact-check was made."""
+    row = conn.execute(
+        "SELECT v.verdict, v.reviewer, v.decided_at, c.text, a.url FROM verdicts v JOIN claims c ON c.id = v.claim_id"
+        " JOIN articles a ON a.id = c.article_id WHERE v.claim_id = ?",
+        (claim_id,),
+    ).fetchone()
+    current = conn.execute(
+        "SELECT id FROM factchecks WHERE collection = ? AND claim_id = ?", (OWN_COLLECTION, claim_id)
+    ).fetchone()
+    if row is None:
+        if current is not None:
+            conn.execute("DELETE FROM factchecks WHERE id = ?", (current["id"],))
+        return
+    values = (
+        row["text"],
+        row["verdict"],
+        row["url"],
+        (row["decided_at"] or "")[:10] or None,
+        f"workbench ({row['reviewer']})",
+        # The claim id is part of the identity: the same sentence in two articles is two verdicts.
+        claim_identity(f"{claim_id} {row['text']}"),
     )
-    return int(cursor.lastrowid)
+    if current is None:
+        conn.execute(
+            "INSERT INTO factchecks (claim, verdict, url, published, publisher, content_hash, collection, external_id,"
+            " claim_id, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (*values, OWN_COLLECTION, str(claim_id), claim_id, utc_now()),
+        )
+    else:
+        conn.execute(
+            "UPDATE factchecks SET claim = ?, verdict = ?, url = ?, published = ?, publisher = ?, content_hash = ? WHERE id = ?",
+            (*values, current["id"]),
+        )

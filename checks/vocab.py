@@ -63,6 +63,21 @@ class MatchDecision(StrEnum):
     DISMISSED = "dismissed"
 
 
+class BlindOutcome(StrEnum):
+    """What a blind double-review verdict led to."""
+
+    WAITING = "waiting"
+    AGREED = "agreed"
+    DISAGREEMENT = "disagreement"
+
+
+class MatchTier(StrEnum):
+    """How close an earlier fact-check is to a claim: only "same claim" offers reuse of its verdict."""
+
+    SAME_CLAIM = "same claim"
+    RELATED = "related"
+
+
 class AuditAction(StrEnum):
     """Every kind of audited change; the audit log's ``action`` column holds these values."""
 
@@ -90,6 +105,11 @@ class AuditAction(StrEnum):
     IMPORT_VERDICTS = "import verdicts"
     IMPORT_FACTCHECKS = "import fact-checks"
     REUSE_FACTCHECK = "reuse earlier fact-check"
-    DISMISS_FACTCHECK = "dismiss fact-check"
+    DISMISS_FACTCHECK = "dismiss fact-check match"
     IMPORT_RATINGS = "import ratings"
     OVERRIDE_RATING = "override rating"
+    ADD_ACCOUNT = "add account"
+    CHANGE_ACCOUNT = "change account"
+    SET_PASSWORD = "set password"
+    SIGN_IN = "sign in"
+    SIGN_IN_REFUSED = "sign-in refused"

@@ -107,9 +107,10 @@ def test_bulk_verdict_and_its_undo(app, tmp_path):
     assert "needs a rationale" in app.error[0].value
     app.text_input(key="bulk_note").input("no passage above threshold").run()
     app.button(key="bulk_apply").click().run()
-    assert app.success[0].value == "unsupported recorded for 2 claims."
+    assert app.success[0].value.rstrip(".") == "unsupported recorded for 2 claims"
     db = Store(tmp_path / "workbench.db")
     assert db.query_one("SELECT COUNT(*) FROM verdicts WHERE verdict = 'unsupported'")[0] == 2
+    assert db.query_one("SELECT COUNT(*) FROM audit_log WHERE action = 'bulk verdict'")[0] == 1  # one event per batch
     app.button(key="bulk_undo").click().run()
     assert db.query_one("SELECT COUNT(*) FROM verdicts")[0] == 0
 
@@ -155,14 +156,15 @@ def test_claim_editing_is_stored(app, tmp_path):
 
 @pytest.mark.model
 def test_earlier_fact_check_is_shown_first_and_can_be_reused(app, tmp_path):
-    from checks import factchecks
+    from checks import actions
     from checks.store import Store
+    from checks.vocab import AuditAction
 
     _load_demo(app)
     db = Store(tmp_path / "workbench.db")
     headline = db.query_one("SELECT text FROM claims WHERE is_headline = 1")[0]
     table = f'claim,verdict,url,date,publisher\n"{headline}",False,https://factcheck.example.org/1,2020-09-01,Example Checkers\n'
-    assert factchecks.import_table(db, "earlier.csv", table.encode()).imported == 1
+    assert actions.import_factchecks(db, actions.Actor("Ann"), "earlier.csv", table.encode()).imported == 1
     app.button(key="open_article").click().run()
     assert "Earlier fact-checks" in [s.value for s in app.subheader]
     claim = _shown_claim(app)
@@ -171,7 +173,8 @@ def test_earlier_fact_check_is_shown_first_and_can_be_reused(app, tmp_path):
     reuse.click().run()
     assert app.success[0].value == "Earlier verdict reused (logged as such)."
     assert db.query_one("SELECT verdict FROM verdicts WHERE claim_id = ?", (claim,))[0] == "disputed"
-    assert db.query_one("SELECT action FROM audit_log WHERE entity = 'verdicts' ORDER BY id DESC")[0] == factchecks.REUSE_ACTION
+    latest = db.query_one("SELECT action FROM audit_log WHERE entity = 'verdicts' ORDER BY id DESC")[0]
+    assert latest == AuditAction.REUSE_FACTCHECK
 
 
 @pytest.mark.model

@@ -11,7 +11,7 @@ from tests.conftest import SEED_ARTICLE
 def test_scripted_review_loop(tmp_path, capsys):
     if not SEED_ARTICLE.exists():
         pytest.skip("seed article not present beside the project")
-    data = ["--data-dir", str(tmp_path), "--reviewer", "Ann"]
+    data = ["--data-dir", str(tmp_path), "--as", "Ann"]
     assert main([*data, "ingest", str(SEED_ARTICLE)]) == 0
     assert "added" in capsys.readouterr().out
     assert main([*data, "ingest", str(SEED_ARTICLE)]) == 0
@@ -24,7 +24,10 @@ def test_scripted_review_loop(tmp_path, capsys):
     shown = capsys.readouterr().out
     assert "#1 fused" in shown and "dense" in shown
     passage = shown.split("passage ")[1].split()[0]
+    capsys.readouterr()
     assert main([*data, "verdict", claim_id, "disputed"]) == 1  # no rationale
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and "rationale" in error and error.count("\n") == 1
     assert main([*data, "verdict", claim_id, "verified", "--supports", passage]) == 0
     out = tmp_path / "verdicts.csv"
     assert main([*data, "export", "--output", str(out)]) == 0
@@ -39,7 +42,8 @@ def test_ingest_reports_bad_files(tmp_path, capsys):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     assert main(["--data-dir", str(tmp_path), "ingest", str(empty)]) == 1
-    assert "empty" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert error.startswith("error: ") and "empty" in error
 
 
 @pytest.mark.model

@@ -2,19 +2,20 @@ import csv
 import io
 import json
 
-from checks import export, review
-from checks.articles import article_claims, save_article
+from checks import actions, export
+from checks.actions import Actor
+from checks.articles import article_claims
 from checks.ingest import parse_text
-from checks.sources import import_lin2023
 
+ANN = Actor("Ann")
 ARTICLE = 'Minsk report\n\n=HYPERLINK("http://evil.example") claims 32 were detained, police said.\n\nsource: express.co.uk'
 
 
 def _decided(store):
-    import_lin2023(store, b"domain,pc1\nexpress.co.uk,0.37\n")
-    article = save_article(store, parse_text(ARTICLE))
+    actions.import_lin2023(store, ANN, b"domain,pc1\nexpress.co.uk,0.37\n")
+    article = actions.ingest_article(store, ANN, parse_text(ARTICLE))
     claim = article_claims(store, article.article_id)[1]
-    review.set_verdict(store, claim["id"], "disputed", "Ann", 'said "700", not 32; line\nbreak')
+    actions.set_verdict(store, ANN, claim["id"], "disputed", 'said "700", not 32; line\nbreak')
     return export.verdict_records(store)
 
 
@@ -32,7 +33,7 @@ def test_csv_is_spreadsheet_safe_and_complete(store):
 
 def test_rating_snapshot_is_frozen_at_decision_time(store):
     records = _decided(store)
-    import_lin2023(store, b"domain,pc1\nexpress.co.uk,0.9\n")
+    actions.import_lin2023(store, ANN, b"domain,pc1\nexpress.co.uk,0.9\n")
     assert export.verdict_records(store)[0]["rating_snapshot"]["rating"] == records[0]["rating_snapshot"]["rating"] == 0.37
 
 
@@ -64,16 +65,29 @@ def test_csv_round_trip_into_a_fresh_database_is_lossless(store, tmp_path):
     records = _decided(store)
     first = export.to_csv(records)
     other = Store(tmp_path / "other.db")
-    report = export.import_csv(other, first)
+    report = actions.import_verdicts(other, Actor("Bob"), first)
     assert (report.imported, report.skipped) == (1, [])
     again = export.to_csv(export.verdict_records(other))
-    assert _without_ids(again) == _without_ids(first)
-    assert export.import_csv(other, first).imported == 0  # importing twice adds nothing
+    assert _without_ids(again) == _without_ids(first)  # the reviewer is the row's, not the importer's
+    twice = actions.import_verdicts(other, Actor("Bob"), first)
+    assert (twice.imported, twice.updated) == (0, 0)  # importing twice adds nothing
 
 
 def test_csv_import_reports_malformed_rows(store):
-    data = '\ufeffclaim_text,verdict\n"Police held 32",maybe\n,verified\n"Fine claim",verified\n'.encode()
-    report = export.import_csv(store, data, "Ann")
+    data = (
+        "\ufeffclaim_text,verdict,rationale,cited_evidence\n"
+        '"Police held 32",maybe,,\n'
+        ",verified,,\n"
+        '"Fine claim",verified,,\n'
+        '"Disputed with no reason given",disputed,,\n'
+        '"Evidence that is not a list","verified",,"""a string"""\n'
+        '"Evidence that is a list of strings",verified,,"[""https://apnews.com/x""]"\n'
+    ).encode()
+    report = actions.import_verdicts(store, ANN, data)
     assert report.imported == 1
-    assert [s.split(":")[0] for s in report.skipped] == ["line 2", "line 3"]
-    assert export.import_csv(store, b"text,label\nx,y\n").skipped == ["missing columns: claim_text, verdict"]
+    # An imported verdict obeys the rules of one saved on screen: a rationale for anything but
+    # verified, cited evidence as passages.
+    assert [s.split(":")[0] for s in report.skipped] == ["line 2", "line 3", "line 5", "line 6", "line 7"]
+    assert "needs a rationale" in report.skipped[2] and all("list of passages" in s for s in report.skipped[3:])
+    assert [r["text"] for r in store.query("SELECT text FROM claims")] == ["Fine claim"]
+    assert actions.import_verdicts(store, ANN, b"text,label\nx,y\n").skipped == ["missing columns: claim_text, verdict"]

@@ -3,11 +3,14 @@ from datetime import date
 
 import pytest
 
-from checks import factchecks, review
-from checks.corpus import content_hash
-from checks.store import utc_now
+from checks import actions, factchecks, review
+from checks.actions import Actor
+from checks.errors import InputError, NotFoundError
+from checks.store import content_hash, utc_now
+from checks.vocab import AuditAction, MatchDecision
 from tests.conftest import DATASETS
 
+ANN, BOB = Actor("Ann"), Actor("Bob")
 CLEF_TSV = DATASETS / "clef2020-checkthat-task2-en" / "verified_claims.docs.tsv"
 
 LIBRARY_CSV = (
@@ -35,6 +38,10 @@ def add_claim(store, text: str, published: str | None = None) -> int:
         ).lastrowid
 
 
+def import_table(store, name: str, data: bytes, collection: str | None = None) -> factchecks.LibraryImport:
+    return actions.import_factchecks(store, ANN, name, data, collection)
+
+
 def library_row(store, text_start: str) -> factchecks.FactCheck:
     row = store.query_one("SELECT id FROM factchecks WHERE claim LIKE ?", (text_start + "%",))
     return factchecks.get_factcheck(store, row["id"])
@@ -47,7 +54,7 @@ def test_csv_import_reads_flexible_columns_and_reports_malformed_rows(store):
         b"A claim with a broken link is skipped,False,not a link,2020-01-01,X\n"
         b"A row with too many fields,False,https://example.org/f,2020-01-01,X,extra\n"
     )
-    report = factchecks.import_table(store, "checks.csv", data)
+    report = import_table(store, "checks.csv", data)
     assert report.collection == "checks" and report.imported == 4 and report.already_present == 0
     assert [reason.split(":")[0] for reason in report.skipped] == ["row 6", "row 7", "row 8", "row 9"]
     assert "no claim text" in report.skipped[0] and "date" in report.skipped[1] and "6 fields" in report.skipped[3]
@@ -66,9 +73,9 @@ def test_tsv_without_verdicts_is_a_clef_collection_and_reimport_is_idempotent(st
         b"1\tA 'large-scale killing' of white farmers is taking place in South Africa.\tIs There a 'Large-Scale Killing'?\n"
         b"2\tHurricane Dorian washed bricks of cocaine onto Florida beaches.\tDid Cocaine Wash Up?\n"
     )
-    first = factchecks.import_table(store, "verified_claims.docs.tsv", data)
+    first = import_table(store, "verified_claims.docs.tsv", data)
     assert (first.collection, first.imported, first.already_present) == ("clef2020-snopes", 2, 1)  # quote marks folded
-    again = factchecks.import_table(store, "verified_claims.docs.tsv", data)
+    again = import_table(store, "verified_claims.docs.tsv", data)
     assert (again.imported, again.already_present, again.skipped) == (0, 3, [])
     rows = store.query("SELECT external_id, verdict, url, publisher FROM factchecks ORDER BY id")
     assert [tuple(r) for r in rows] == [("0", "unknown", None, "Snopes"), ("2", "unknown", None, "Snopes")]
@@ -77,7 +84,8 @@ def test_tsv_without_verdicts_is_a_clef_collection_and_reimport_is_idempotent(st
 
 def test_table_without_claim_column_is_refused(store):
     with pytest.raises(factchecks.FactCheckError, match="no claim column"):
-        factchecks.import_table(store, "x.csv", b"headline,verdict\nSomething,False\n")
+        import_table(store, "x.csv", b"headline,verdict\nSomething,False\n")
+    assert store.query_one("SELECT COUNT(*) FROM audit_log")[0] == 0
 
 
 def test_claimreview_import_reads_graph_lists_and_single_objects(store):
@@ -97,7 +105,8 @@ def test_claimreview_import_reads_graph_lists_and_single_objects(store):
         "author": None,
     }
     graph = {"@context": "https://schema.org", "@graph": [review_item, second, {"@type": "WebPage"}, {"@type": "ClaimReview"}]}
-    report = factchecks.import_claimreview(store, json.dumps(graph).encode())
+    report = import_table(store, "reviews.jsonld", json.dumps(graph).encode())
+    assert report.collection == "claimreview"
     assert (report.imported, len(report.skipped)) == (2, 2)
     assert "not a ClaimReview" in report.skipped[0] and "no claimReviewed" in report.skipped[1]
     moon = library_row(store, "The moon landing")
@@ -108,10 +117,10 @@ def test_claimreview_import_reads_graph_lists_and_single_objects(store):
         "disputed",
     )
     assert library_row(store, "Drinking hot water").publisher == "example.com"  # no author: the site
-    assert factchecks.import_claimreview(store, json.dumps([review_item, second]).encode()).already_present == 2
-    assert factchecks.import_claimreview(store, json.dumps(review_item).encode()).already_present == 1
+    assert import_table(store, "reviews.json", json.dumps([review_item, second]).encode()).already_present == 2
+    assert import_table(store, "review.json", json.dumps(review_item).encode()).already_present == 1
     with pytest.raises(factchecks.FactCheckError):
-        factchecks.import_claimreview(store, b"not json")
+        import_table(store, "broken.json", b"not json")
 
 
 @pytest.mark.parametrize(
@@ -141,7 +150,7 @@ def test_social_post_text_is_cleaned_for_matching():
 
 @pytest.fixture
 def matcher(store, encoder):
-    factchecks.import_table(store, "library.csv", LIBRARY_CSV)
+    import_table(store, "library.csv", LIBRARY_CSV)
     return factchecks.Matcher.from_store(store, encoder)
 
 
@@ -180,15 +189,17 @@ def test_reuse_records_the_verdict_with_the_logged_action(store, matcher):
     )
     match = factchecks.matches_for_claim(store, matcher, claim_id)[0]
     assert match.tier == factchecks.SAME_CLAIM and match.factcheck.verdict == "Mostly True"
-    assert factchecks.reuse_verdict(store, claim_id, match.factcheck.id, "Ann") == 1
+    assert actions.reuse_factcheck(store, ANN, claim_id, match.factcheck.id).version == 1
     verdict = store.query_one("SELECT verdict, rationale, reviewer FROM verdicts WHERE claim_id = ?", (claim_id,))
     assert tuple(verdict) == ("verified", "reused earlier fact-check: https://www.snopes.com/fact-check/dorian-cocaine/", "Ann")
-    assert review.history(store, claim_id)[0]["action"] == "reuse earlier fact-check"
+    assert review.history(store, claim_id)[0].action == AuditAction.REUSE_FACTCHECK == "reuse earlier fact-check"
     decision = store.query_one("SELECT factcheck_id, decision FROM factcheck_decisions WHERE claim_id = ?", (claim_id,))
     assert tuple(decision) == (match.factcheck.id, "reused")
-    assert factchecks.matches_for_claim(store, matcher, claim_id)[0].decision == "reused"
-    with pytest.raises(factchecks.FactCheckError, match="record the verdict yourself"):
-        factchecks.reuse_verdict(store, claim_id, library_row(store, "Wombats").id, "Ann")
+    assert factchecks.matches_for_claim(store, matcher, claim_id)[0].decision == MatchDecision.REUSED
+    with pytest.raises(InputError, match="record the verdict yourself"):
+        actions.reuse_factcheck(store, ANN, claim_id, library_row(store, "Wombats").id)
+    with pytest.raises(NotFoundError):
+        actions.reuse_factcheck(store, ANN, claim_id, 999_999)
 
 
 @pytest.mark.model
@@ -196,10 +207,10 @@ def test_dismissed_match_is_logged_and_not_shown_again(store, matcher):
     claim_id = add_claim(store, "The council voted to ban all cars from the historic centre by the end of the decade.")
     other_id = add_claim(store, "Council voted to ban cars from the historic centre by the end of the decade, residents say.")
     target = factchecks.matches_for_claim(store, matcher, claim_id)[0].factcheck.id
-    factchecks.dismiss(store, claim_id, target, "Bob")
+    actions.dismiss_factcheck(store, BOB, claim_id, target)
     assert target not in [m.factcheck.id for m in factchecks.matches_for_claim(store, matcher, claim_id)]
     assert target == factchecks.matches_for_claim(store, matcher, other_id)[0].factcheck.id  # only for that claim
-    entry = store.query_one("SELECT reviewer, entity_id, new FROM audit_log WHERE action = 'dismiss fact-check match'")
+    entry = store.query_one("SELECT reviewer, entity_id, new FROM audit_log WHERE action = ?", (AuditAction.DISMISS_FACTCHECK,))
     assert (entry["reviewer"], entry["entity_id"], json.loads(entry["new"])["factcheck_id"]) == ("Bob", claim_id, target)
 
 
@@ -208,9 +219,8 @@ def test_own_verdicts_are_matched_across_articles_but_never_to_themselves(store,
     text = "The regional hospital closed its maternity ward in March after losing eleven midwives."
     assert factchecks.Matcher.from_store(store, encoder).match(text) == []  # empty library
     first = add_claim(store, text)
-    review.set_verdict(store, first, "disputed", "Ann", "the ward is open; ministry figures")
-    assert factchecks.sync_own_verdicts(store) == 1 and factchecks.sync_own_verdicts(store) == 0
-    own = store.query_one("SELECT * FROM factchecks WHERE collection = 'workbench'")
+    actions.set_verdict(store, ANN, first, "disputed", "the ward is open; ministry figures")
+    own = store.query_one("SELECT * FROM factchecks WHERE collection = 'workbench'")  # mirrored with the save
     assert (own["claim_id"], own["verdict"], own["claim"]) == (first, "disputed", text)
     matcher = factchecks.Matcher.from_store(store, encoder)
     assert factchecks.matches_for_claim(store, matcher, first) == []
@@ -223,16 +233,17 @@ def test_own_verdicts_are_matched_across_articles_but_never_to_themselves(store,
         factchecks.SAME_CLAIM,
         "the ward is open; ministry figures",
     )
-    factchecks.reuse_verdict(store, second, match.factcheck.id, "Bob")
+    actions.reuse_factcheck(store, BOB, second, match.factcheck.id)
     assert store.query_one("SELECT verdict FROM verdicts WHERE claim_id = ?", (second,))[0] == "disputed"
-    review.clear_verdict(store, first, "Ann")  # a withdrawn verdict leaves the library
-    factchecks.sync_own_verdicts(store)
+    actions.set_verdict(store, ANN, first, "verified")  # a changed verdict changes the library's copy
+    assert store.query_one("SELECT verdict FROM factchecks WHERE claim_id = ?", (first,))[0] == "verified"
+    actions.clear_verdict(store, ANN, first)  # a withdrawn verdict leaves the library
     assert [r["claim_id"] for r in store.query("SELECT claim_id FROM factchecks")] == [second]
 
 
 @pytest.mark.skipif(not CLEF_TSV.exists(), reason="CLEF-2020 dataset not present beside the project")
 def test_real_clef_verified_claims_import(store):
-    report = factchecks.import_table(store, CLEF_TSV.name, CLEF_TSV.read_bytes())
+    report = import_table(store, CLEF_TSV.name, CLEF_TSV.read_bytes())
     assert report.collection == "clef2020-snopes" and report.skipped == []
     assert report.imported + report.already_present == 10_375 and report.already_present < 200
     row = store.query_one("SELECT * FROM factchecks WHERE external_id = '0'")
@@ -242,7 +253,7 @@ def test_real_clef_verified_claims_import(store):
 @pytest.mark.model
 def test_matcher_does_not_search_again_for_the_same_claim(store, encoder, monkeypatch):
     table = b'claim,verdict\n"Police detained 32 people in Minsk on Saturday after the vote.",False\n'
-    factchecks.import_table(store, "earlier.csv", table)
+    import_table(store, "earlier.csv", table)
     matcher = factchecks.Matcher.from_store(store, encoder)
     first = matcher.match("Police detained 32 people in Minsk on Saturday.")
     monkeypatch.setattr(matcher, "_candidates", lambda *args: pytest.fail("searched the library again"))
@@ -259,8 +270,7 @@ def test_verdicts_on_sibling_claims_of_the_same_article_are_not_earlier_fact_che
         "INSERT INTO claims (article_id, position, text, score, claim_type) VALUES (?, 1, ?, 0.9, 'event') RETURNING id",
         (article, "Reports say the regional hospital closed its maternity ward in March after losing midwives."),
     )[0]
-    review.set_verdict(store, first, "disputed", "Ann", "the ward is open")
-    factchecks.sync_own_verdicts(store)
+    actions.set_verdict(store, ANN, first, "disputed", "the ward is open")
     matcher = factchecks.Matcher.from_store(store, encoder)
     assert factchecks.matches_for_claim(store, matcher, sibling) == []
     elsewhere = add_claim(store, "Reports say the regional hospital closed its maternity ward in March after losing midwives!")

@@ -4,6 +4,7 @@ import threading
 
 import pytest
 
+from checks.errors import InputError
 from checks.ingest import MAX_ARTICLE_CHARS, IngestError, decode_bytes, fetch_url, parse_text, parse_upload
 
 HTML_PAGE = """<html><head><title>Minsk rally draws crowds | Example News</title>
@@ -17,7 +18,7 @@ HTML_PAGE = """<html><head><title>Minsk rally draws crowds | Example News</title
 
 
 def test_decode_rejects_empty_and_binary():
-    with pytest.raises(IngestError, match="empty"):
+    with pytest.raises(InputError, match="empty"):  # a user mistake: one line in the CLI and the app
         decode_bytes(b"  \n", "a.txt")
     with pytest.raises(IngestError, match="binary"):
         decode_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "photo.txt")

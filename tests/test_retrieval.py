@@ -1,10 +1,13 @@
 import numpy as np
 import pytest
 
-from checks import corpus, retrieval
+from checks import actions, corpus, retrieval
+from checks.actions import Actor
 from checks.embedding import cached_embeddings
 from checks.ingest import ArticleDraft
 from checks.signals import candidate_signals, compare_numbers
+
+ANN = Actor("Ann")
 
 
 def test_bm25_prefers_documents_with_rare_query_terms():
@@ -36,9 +39,10 @@ def test_passages_keep_offsets_and_overlap():
 
 def test_reimport_does_not_duplicate(store):
     draft = ArticleDraft("Wire", "Police detained 32 people.", url="https://apnews.com/a", domain="apnews.com")
-    assert corpus.add_documents(store, [draft], "t").documents == 1
-    again = corpus.add_documents(store, [ArticleDraft("Copy", "police  detained 32 PEOPLE.")], "t")
+    assert actions.import_evidence(store, ANN, [draft], "t").documents == 1
+    again = actions.import_evidence(store, ANN, [ArticleDraft("Copy", "police  detained 32 PEOPLE.")], "t")
     assert (again.documents, again.duplicates) == (0, 1)
+    assert corpus.corpus_size(store) == (1, 1)
 
 
 def test_signals_flag_mismatch_near_copy_and_self_citation():
@@ -78,7 +82,7 @@ def test_embeddings_are_cached_and_only_new_texts_are_encoded(store, encoder, mo
 def test_demo_corpus_ranks_relevant_evidence_first(workbench, seed_text):
     from checks.ingest import parse_text
 
-    result = workbench.ingest(parse_text(seed_text))
+    result = actions.ingest_article(workbench.store, ANN, parse_text(seed_text), encoder=workbench.encoder)
     claim = workbench.store.query_one(
         "SELECT id FROM claims WHERE article_id = ? AND text LIKE '%32 people were detained%'", (result.article_id,)
     )[0]
@@ -113,5 +117,5 @@ def test_index_is_reloaded_from_disk_until_the_corpus_changes(workbench, monkeyp
     reloaded = workbench.index()
     assert [pid for pid, _ in reloaded.search(query, vector)] == expected
     monkeypatch.undo()
-    corpus.add_documents(workbench.store, [ArticleDraft("New", "A new passage about 32 detained people in Minsk.")], "t")
+    actions.import_evidence(workbench.store, ANN, [ArticleDraft("New", "A new passage about 32 detained people in Minsk.")], "t")
     assert len(workbench.index()) == len(first) + 1

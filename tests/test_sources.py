@@ -1,10 +1,12 @@
 import pytest
 
-from checks import sources
-from checks.articles import save_article
+from checks import actions, sources
+from checks.actions import Actor
+from checks.errors import InputError
 from checks.ingest import parse_text
-from checks.review import set_verdict
 from tests.conftest import DATASETS
+
+ANN = Actor("Ann")
 
 
 @pytest.mark.parametrize(
@@ -32,7 +34,7 @@ def test_lin2023_import_reports_malformed_rows(store):
         b"nodomain,0.5,,\n"
         b"toohigh.com,1.7,,\n"
     )
-    report = sources.import_lin2023(store, data)
+    report = actions.import_lin2023(store, ANN, data)
     assert report.imported == 2
     assert len(report.skipped) == 3 and "line 4" in report.skipped[0]
     rating = sources.lookup(store, "https://m.express.co.uk/news")
@@ -44,9 +46,10 @@ def test_lin2023_import_reports_malformed_rows(store):
 
 
 def test_unreliable_list_flags_without_inventing_numbers(store):
-    sources.import_lin2023(store, b"domain,pc1\nrt.com,0.1\n")
-    report = sources.import_unreliable_list(
+    actions.import_lin2023(store, ANN, b"domain,pc1\nrt.com,0.1\n")
+    report = actions.import_unreliable_list(
         store,
+        ANN,
         b"# header\nhttps://www.infowars.com/*\nhttps://rt.com/*\nhttps://www.dailymail.co.uk/ushome/index.html*\n::::\n",
         as_of="2024-08-01",
     )
@@ -59,28 +62,30 @@ def test_unreliable_list_flags_without_inventing_numbers(store):
 
 
 def test_override_keeps_history_and_wins_over_reimport(store):
-    sources.import_lin2023(store, b"domain,pc1\nexpress.co.uk,0.37\n")
-    with pytest.raises(ValueError, match="reason"):
-        sources.override(store, "express.co.uk", 0.5, "Ann", "")
-    sources.override(store, "www.express.co.uk", 0.55, "Ann", "checked corrections policy")
+    actions.import_lin2023(store, ANN, b"domain,pc1\nexpress.co.uk,0.37\n")
+    with pytest.raises(InputError, match="reason"):
+        actions.override_rating(store, ANN, "express.co.uk", 0.5, "")
+    rating = actions.override_rating(store, ANN, "www.express.co.uk", 0.55, "checked corrections policy")
+    assert (rating.domain, rating.rating, rating.rater) == ("express.co.uk", 0.55, "override by Ann")
     assert sources.lookup(store, "express.co.uk").rating == 0.55
     assert sources.history(store, "express.co.uk")[0]["previous"]["rating"] == 0.37
-    sources.import_lin2023(store, b"domain,pc1\nexpress.co.uk,0.37\n")
+    actions.import_lin2023(store, ANN, b"domain,pc1\nexpress.co.uk,0.37\n")
     assert sources.lookup(store, "express.co.uk").rating == 0.55
 
 
 def test_track_record_is_smoothed_by_the_imported_rating(store):
-    sources.import_lin2023(store, b"domain,pc1\nexpress.co.uk,0.25\n")
-    article = save_article(
+    actions.import_lin2023(store, ANN, b"domain,pc1\nexpress.co.uk,0.25\n")
+    article = actions.ingest_article(
         store,
+        ANN,
         parse_text(
             "Headline here about Minsk\n\nPolice detained 32 people in Minsk. "
             "The ministry said 42 sites were recorded.\n\nsource: express.co.uk"
         ),
     )
     ids = [r["id"] for r in store.query("SELECT id FROM claims WHERE article_id = ?", (article.article_id,))]
-    set_verdict(store, ids[1], "verified", "Ann")
-    set_verdict(store, ids[2], "disputed", "Ann", "contradicted")
+    actions.set_verdict(store, ANN, ids[1], "verified")
+    actions.set_verdict(store, ANN, ids[2], "disputed", "contradicted")
     record = sources.track_record(store, "express.co.uk")
     assert (record.verified, record.disputed, record.total) == (1, 1, 2)
     assert record.score == pytest.approx((4 * 0.25 + 1) / (4 + 2))
@@ -93,6 +98,6 @@ def test_full_lin2023_dataset_imports():
     from checks.store import Store
 
     db = Store(":memory:")
-    report = sources.import_lin2023(db, path)
+    report = actions.import_lin2023(db, ANN, path)
     assert report.imported + report.updated > 11000
     assert sources.lookup(db, "https://www.express.co.uk").rating is not None

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from checks import articles, review
-from checks.embedding import ModelNotFoundError
-from checks.ingest import IngestError, fetch_url, parse_text, parse_upload
-from ui.common import flash, get_workbench, reviewer, show_flashes, verdict_chart
+from checks import actions, articles, retrieval, review
+from checks.errors import WorkbenchError
+from checks.ingest import fetch_url, parse_text, parse_upload
+from ui.common import act, flash, get_workbench, reviewer, show_flashes, verdict_chart
 
 UPLOAD_TYPES = ["txt", "md", "html", "htm", "json", "jsonl", "csv"]
 
@@ -19,30 +19,30 @@ def _open_for_review(article_id: int) -> None:
     st.session_state["claim_index"] = 0
 
 
+def _ingest(actor: actions.Actor, draft) -> actions.ArticleSaved:
+    workbench = get_workbench()
+    return actions.ingest_article(workbench.store, actor, draft, encoder=workbench.encoder)
+
+
 def _save(draft) -> bool:
     """Store a parsed article and report it; False (with the reason shown) when it could not be."""
-    try:
-        result = get_workbench().ingest(draft, reviewer() or "anonymous")
-    except ModelNotFoundError as error:
-        flash(f"Not added: {error}", "error")
+    title = draft.title[:80]
+    result = act(lambda actor: _ingest(actor, draft), quiet=True, refused="Not added: ")
+    if result is None:
         return False
-    _report_saved(result, draft.title)
-    return True
-
-
-def _report_saved(result: articles.SaveResult, title: str) -> None:
     if result.created:
-        flash(f"Added '{title[:80]}' with {result.claims} claims.")
+        flash(f"Added '{title}' with {result.claims} claims.")
     else:
-        flash(f"'{title[:80]}' was already loaded (article {result.article_id}); nothing was added twice.", "info")
+        flash(f"'{title}' was already loaded (article {result.article_id}); nothing was added twice.", "info")
     _open_for_review(result.article_id)
+    return True
 
 
 def _ingest_pasted() -> None:
     text = st.session_state.get("paste_text", "")
     try:
         draft = parse_text(text, origin="pasted", url=st.session_state.get("paste_url") or None)
-    except IngestError as error:
+    except WorkbenchError as error:
         flash(str(error), "error")
         return
     if _save(draft):
@@ -52,7 +52,7 @@ def _ingest_pasted() -> None:
 def _ingest_url() -> None:
     try:
         draft = fetch_url(st.session_state.get("fetch_url", "").strip())
-    except IngestError as error:
+    except WorkbenchError as error:
         flash(str(error), "error")
         return
     _save(draft)
@@ -63,20 +63,24 @@ def _load_demo() -> None:
 
 
 def _ingest_uploads(files) -> None:
-    workbench = get_workbench()
+    try:
+        actor = actions.Actor.named(reviewer())
+    except WorkbenchError as error:
+        st.error(str(error))
+        return
     bar = st.progress(0.0, text="Ingesting…")
     for number, upload in enumerate(files, start=1):
         try:
             batch = parse_upload(upload.name, upload.getvalue())
-        except IngestError as error:
+        except WorkbenchError as error:
             st.error(str(error))
             continue
         for problem in batch.problems:
             st.warning(f"Skipped: {problem}")
         for draft in batch.drafts:
             try:
-                result = workbench.ingest(draft, reviewer() or "anonymous")
-            except ModelNotFoundError as error:
+                result = _ingest(actor, draft)
+            except WorkbenchError as error:
                 st.error(f"Not added: {error}")
                 return
             state = "added" if result.created else "already loaded"
@@ -87,34 +91,22 @@ def _ingest_uploads(files) -> None:
 
 
 def _assign(article_id: int) -> None:
-    second = st.session_state.get("assign_second", "").strip() or None
-    try:
-        review.assign(
+    act(
+        lambda actor: actions.assign(
             get_workbench().store,
+            actor,
             article_id,
-            st.session_state.get("assign_to", "").strip() or None,
-            reviewer(),
-            second_reviewer=second,
-            double=bool(second),
-        )
-        flash("Assignment saved.")
-    except review.ReviewError as error:
-        flash(str(error), "error")
+            st.session_state.get("assign_to", ""),
+            st.session_state.get("assign_second", ""),
+        ),
+        success="Assignment saved.",
+    )
 
 
 def _render_overview(workbench) -> None:
     """Charts where a picture beats text: verdicts per article and per source, candidate scores."""
-    verdicts = pd.DataFrame(
-        [
-            dict(r)
-            for r in workbench.store.query(
-                "SELECT '#' || a.id || ' ' || substr(a.title, 1, 24) AS article, COALESCE(a.domain, 'unknown') AS source,"
-                " v.verdict FROM verdicts v"
-                " JOIN claims c ON c.id = v.claim_id JOIN articles a ON a.id = c.article_id"
-            )
-        ]
-    )
-    scores = pd.DataFrame([dict(r) for r in workbench.store.query("SELECT dense, fused FROM candidates WHERE rank <= 5")])
+    verdicts = pd.DataFrame(articles.verdict_overview(workbench.store))
+    scores = pd.DataFrame(retrieval.top_candidate_scores(workbench.store, 5))
     if verdicts.empty and scores.empty:
         return
     st.subheader("Overview")

@@ -1,14 +1,20 @@
-"""Shared UI pieces: the cached workbench, the reviewer name, badges and flash messages."""
+"""Shared UI pieces: the cached workbench, the reviewer and the one way a page runs an action
+(:func:`act`), badges and flash messages."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
+from checks.actions import Actor
 from checks.embedding import ModelNotFoundError
+from checks.errors import WorkbenchError
 from checks.service import Workbench
 from checks.sources import SourceRating
+from checks.vocab import Role
 
 BADGE_COLOURS = {"high": "green", "medium": "orange", "low": "red", "unreliable (listed)": "red"}
 
@@ -43,6 +49,21 @@ def clear_caches() -> None:
 
 def reviewer() -> str:
     return st.session_state.get("reviewer", "").strip()
+
+
+def act(
+    run: Callable[[Actor], Any], success: str | None = None, kind: str = "success", quiet: bool = False, refused: str = ""
+) -> Any:
+    """Run an action as the signed-in reviewer and put its message (``success`` if given; none when
+    ``quiet``), or its one-line refusal, in the message slot. Returns the result, or None if refused."""
+    try:
+        result = run(Actor.named(reviewer(), Role.EDITOR))
+    except WorkbenchError as error:
+        flash(refused + str(error), "error")
+        return None
+    if not quiet:
+        flash(success if success is not None else result.message, kind)
+    return result
 
 
 def rating_badge(rating: SourceRating, key_hint: str = "") -> None:

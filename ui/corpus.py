@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from checks import corpus, factchecks
+from checks import actions, articles, corpus, factchecks
+from checks.errors import WorkbenchError
 from ui.common import get_workbench, reviewer, show_flashes
 
 UPLOAD_TYPES = ["txt", "md", "html", "htm", "json", "jsonl", "csv"]
+
+
+def _actor() -> actions.Actor:
+    return actions.Actor.named(reviewer())
 
 
 def render() -> None:
@@ -25,14 +30,21 @@ def render() -> None:
     if st.button("Import evidence", key="import_evidence", disabled=not files):
         bar = st.progress(0.0, text="Importing…")
         for number, upload in enumerate(files, start=1):
-            result = corpus.import_file(workbench.store, upload.name, upload.getvalue(), reviewer() or "anonymous")
+            try:
+                result = actions.import_evidence_file(workbench.store, _actor(), upload.name, upload.getvalue())
+            except WorkbenchError as error:
+                st.error(f"{upload.name}: {error}")
+                continue
             (st.warning if result.problems else st.success)(f"{upload.name}: {result.summary()}")
             bar.progress(number / len(files), text=f"Imported {number} of {len(files)} files")
     if st.button("Add all loaded articles to the corpus", key="articles_to_corpus"):
-        ids = [r["id"] for r in workbench.store.query("SELECT id FROM articles")]
-        st.success(corpus.add_articles(workbench.store, ids, reviewer() or "anonymous").summary())
+        ids = [r["id"] for r in articles.list_articles(workbench.store)]
+        try:
+            st.success(actions.add_articles_to_corpus(workbench.store, _actor(), ids).summary())
+        except WorkbenchError as error:
+            st.error(str(error))
     with st.expander("Earlier fact-checks library"):
-        count = workbench.store.query_one("SELECT COUNT(*) FROM factchecks")[0]
+        count = factchecks.library_size(workbench.store)
         st.caption(f"{count:,} fact-checks (imported collections and this workbench's verdicts).")
         library_files = st.file_uploader(
             "CSV/TSV (claim, verdict, url, date, publisher) or ClaimReview JSON-LD",
@@ -42,12 +54,11 @@ def render() -> None:
         )
         if st.button("Import fact-checks", key="import_factchecks", disabled=not library_files):
             for upload in library_files:
-                data = upload.getvalue()
-                report = (
-                    factchecks.import_claimreview(workbench.store, data, reviewer=reviewer() or "anonymous")
-                    if upload.name.lower().endswith((".json", ".jsonld"))
-                    else factchecks.import_table(workbench.store, upload.name, data, reviewer=reviewer() or "anonymous")
-                )
+                try:
+                    report = actions.import_factchecks(workbench.store, _actor(), upload.name, upload.getvalue())
+                except WorkbenchError as error:
+                    st.error(f"{upload.name}: {error}")
+                    continue
                 (st.warning if report.skipped else st.success)(f"{upload.name}: {report.summary()}")
             bar = st.progress(0.0, text="Embedding fact-checks for matching…")
             workbench.factcheck_matcher(
@@ -64,7 +75,7 @@ def render() -> None:
             progress=lambda done, total: bar.progress(done / max(total, 1), text=f"Embedded {done:,} of {total:,} passages")
         )
         bar.empty()
-        claim_ids = [r["id"] for r in workbench.store.query("SELECT id FROM claims WHERE dropped = 0")]
+        claim_ids = articles.active_claim_ids(workbench.store)
         ranking = st.progress(0.0, text="Ranking claims…")
         ranked = workbench.rank(
             claim_ids,

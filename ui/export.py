@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from checks import articles, export
-from checks.review import VERDICTS
+from checks import actions, articles, export
+from checks.errors import WorkbenchError
+from checks.vocab import Verdict
 from ui.common import get_workbench, reviewer, verdict_chart
 
 
@@ -14,7 +15,7 @@ def render() -> None:
     st.title("Export verdicts")
     workbench = get_workbench()
     rows = articles.list_articles(workbench.store)
-    reviewers = [r["reviewer"] for r in workbench.store.query("SELECT DISTINCT reviewer FROM verdicts ORDER BY reviewer")]
+    reviewers = articles.verdict_reviewers(workbench.store)
     columns = st.columns(4)
     article_id = columns[0].selectbox(
         "Article",
@@ -27,7 +28,7 @@ def render() -> None:
     by = columns[1].selectbox(
         "Filter by reviewer", [None, *reviewers], format_func=lambda r: r or "everyone", key="export_reviewer"
     )
-    verdict = columns[2].selectbox("Verdict", [None, *VERDICTS], format_func=lambda v: v or "any", key="export_verdict")
+    verdict = columns[2].selectbox("Verdict", [None, *Verdict], format_func=lambda v: v or "any", key="export_verdict")
     since = columns[3].date_input("Decided since", value=None, key="export_since")
     records = export.verdict_records(
         workbench.store, export.ExportFilter(article_id, by, verdict, since.isoformat() if since else None)
@@ -66,8 +67,12 @@ def render() -> None:
     with st.expander("Import a verdicts CSV (as exported here)"):
         upload = st.file_uploader("Verdicts CSV", type=["csv"], key="verdicts_csv")
         if upload is not None and st.button("Import verdicts", key="import_verdicts"):
-            report = export.import_csv(workbench.store, upload.getvalue(), reviewer() or "anonymous")
-            (st.warning if report.skipped else st.success)(report.summary())
+            try:
+                report = actions.import_verdicts(workbench.store, actions.Actor.named(reviewer()), upload.getvalue())
+            except WorkbenchError as error:
+                st.error(str(error))
+            else:
+                (st.warning if report.skipped else st.success)(report.summary())
 
 
 render()

@@ -5,22 +5,22 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from checks import sources
-from ui.common import flash, get_workbench, rating_badge, reviewer, show_flashes
+from checks import actions, sources
+from checks.errors import WorkbenchError
+from ui.common import act, get_workbench, rating_badge, reviewer, show_flashes
 
 
 def _override() -> None:
-    try:
-        sources.override(
+    act(
+        lambda actor: actions.override_rating(
             get_workbench().store,
+            actor,
             st.session_state.get("override_domain", ""),
             st.session_state.get("override_rating"),
-            reviewer(),
             st.session_state.get("override_reason", ""),
-        )
-        flash("Override saved; the previous value is kept in the history.")
-    except ValueError as error:
-        flash(str(error), "error")
+        ),
+        success="Override saved; the previous value is kept in the history.",
+    )
 
 
 def render() -> None:
@@ -42,8 +42,7 @@ def render() -> None:
             )
         for entry in sources.history(workbench.store, query):
             st.caption(f"{entry['changed_at']} {entry['changed_by']}: {entry['reason']} (was {entry['previous'].get('label')})")
-    rows = workbench.store.query("SELECT domain, label, rating, rater, as_of, updated_by FROM sources ORDER BY domain")
-    st.dataframe(pd.DataFrame([dict(r) for r in rows]), hide_index=True, key="sources_table")
+    st.dataframe(pd.DataFrame(sources.all_ratings(workbench.store)), hide_index=True, key="sources_table")
     with st.expander("Override a rating"):
         st.text_input("Domain", key="override_domain")
         st.slider("Rating (0 = unreliable, 1 = reliable)", 0.0, 1.0, 0.5, 0.01, key="override_rating")
@@ -53,13 +52,13 @@ def render() -> None:
         kind = st.radio("Format", ["Lin et al. 2023 (domain,pc1,…)", "List of unreliable domains/URLs"], key="import_kind")
         upload = st.file_uploader("Ratings file", type=["csv", "txt"], key="ratings_file")
         if upload is not None and st.button("Import", key="import_ratings"):
-            data = upload.getvalue()
-            report = (
-                sources.import_lin2023(workbench.store, data, reviewer() or "anonymous")
-                if kind.startswith("Lin")
-                else sources.import_unreliable_list(workbench.store, data, reviewer=reviewer() or "anonymous")
-            )
-            (st.warning if report.skipped else st.success)(report.summary())
+            importer = actions.import_lin2023 if kind.startswith("Lin") else actions.import_unreliable_list
+            try:
+                report = importer(workbench.store, actions.Actor.named(reviewer()), upload.getvalue())
+            except WorkbenchError as error:
+                st.error(str(error))
+            else:
+                (st.warning if report.skipped else st.success)(report.summary())
 
 
 render()

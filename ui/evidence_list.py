@@ -1,0 +1,180 @@
+"""The evidence side of the review page: earlier fact-checks matching the claim (reuse or dismiss)
+and the ranked candidate passages with reliability, signals and the reviewer's marks. Every click
+is saved in its callback through the action layer."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from checks import actions, factchecks, review, sources
+from checks.vocab import Mark
+from ui.common import act, get_workbench, highlight, rating_badge, reviewer
+
+SORTS = {
+    "fused rank": lambda c: c.rank,
+    "dense similarity": lambda c: -c.dense,
+    "BM25 score": lambda c: -c.lexical,
+    "source reliability": lambda c: -(c.rating.rating if c.rating.rating is not None else -1),
+}
+MARK_OPTIONS = list(Mark)
+MIN_RELIABILITY = {
+    "any source": lambda rating: True,
+    "rated sources only": lambda rating: rating.rating is not None,
+    "medium or better": lambda rating: rating.rating is not None and rating.rating >= 0.5,
+    "high only": lambda rating: rating.rating is not None and rating.rating >= 0.75,
+}
+
+
+def _save_mark(claim_id: int, passage_id: int) -> None:
+    mark = st.session_state.get(f"mark_{claim_id}_{passage_id}")
+    act(lambda actor: actions.mark_passage(get_workbench().store, actor, claim_id, passage_id, mark), quiet=True)
+
+
+def _reuse(claim_id: int, factcheck_id: int, version: int) -> None:
+    act(
+        lambda actor: actions.reuse_factcheck(get_workbench().store, actor, claim_id, factcheck_id, expected_version=version),
+        success="Earlier verdict reused (logged as such).",
+    )
+
+
+def _dismiss(claim_id: int, factcheck_id: int) -> None:
+    act(
+        lambda actor: actions.dismiss_factcheck(get_workbench().store, actor, claim_id, factcheck_id),
+        success="Match dismissed; it will not be shown again for this claim.",
+        kind="info",
+    )
+
+
+def _render_match(claim: dict, match: factchecks.Match) -> None:
+    fact = match.factcheck
+    mapped = fact.workbench_verdict
+    with st.container(border=True, key=f"match_{claim['id']}_{fact.id}"):
+        st.markdown(f"**{html.escape(fact.claim)}**")
+        link = f" · [{fact.url}]({fact.url})" if fact.url else ""
+        st.caption(
+            f"{match.tier} · {fact.publisher or fact.collection} · {fact.published or 'undated'} · rated "
+            f"'{fact.verdict}'{f' → {mapped}' if mapped else ''} · score {match.combined:.2f} (dense {match.dense:.2f}, "
+            f"BM25 {match.lexical:.2f}, wording {match.fuzzy:.2f}){link}"
+        )
+        for reason in match.reasons:
+            st.caption(f"Only related: {reason}")
+        if match.rationale:
+            st.caption(f"Earlier rationale: {match.rationale}")
+        if match.decision == "reused":
+            st.caption("Reused for this claim.")
+            return
+        row = st.columns(2)
+        row[0].button(
+            f"Reuse this verdict ({mapped})" if mapped else "Cannot reuse: rating has no workbench verdict",
+            key=f"reuse_{claim['id']}_{fact.id}",
+            on_click=_reuse,
+            args=(claim["id"], fact.id, claim["version"] or 0),
+            disabled=not (mapped and reviewer()),
+        )
+        row[1].button(
+            "Not the same claim", key=f"dismiss_{claim['id']}_{fact.id}", on_click=_dismiss, args=(claim["id"], fact.id)
+        )
+
+
+def render_earlier_factchecks(claim: dict) -> None:
+    """Earlier fact-checks come first: much of the day is claims that were already checked."""
+    with st.spinner("Looking for earlier fact-checks…"):
+        matches = get_workbench().earlier_factchecks(claim["id"])
+    same = [m for m in matches if m.tier == factchecks.SAME_CLAIM]
+    related = [m for m in matches if m.tier != factchecks.SAME_CLAIM]
+    if not matches:
+        return
+    st.subheader("Earlier fact-checks")
+    for match in same:
+        _render_match(claim, match)
+    if related:
+        with st.expander(f"Related fact-checks ({len(related)})", expanded=not same):
+            for match in related:
+                _render_match(claim, match)
+
+
+def render_candidates(claim: dict, article: dict) -> None:
+    workbench = get_workbench()
+    with st.spinner("Ranking evidence…"):
+        candidates = workbench.candidates(claim["id"])
+    marks = review.passage_marks(workbench.store, claim["id"])
+    if not candidates:
+        st.info("The evidence corpus is empty: import documents on the Corpus page.")
+        return
+    controls = st.columns([2, 2, 2])
+    sort = controls[0].selectbox("Sort candidates by", list(SORTS), key="candidate_sort")
+    min_label = controls[1].selectbox("Minimum reliability", list(MIN_RELIABILITY), key="min_reliability")
+    weight = controls[2].slider(
+        "Reliability weight in ranking",
+        0.0,
+        1.0,
+        0.0,
+        0.05,
+        key="reliability_weight",
+        help="0 = off: the ranking is relevance only. Above 0, each fused score is blended "
+        "with the source's rating (unrated counts as 0.5).",
+    )
+    shown = [c for c in candidates if MIN_RELIABILITY[min_label](c.rating)]
+    if weight > 0:
+        st.caption(f"Ranking blends relevance with source reliability at weight {weight:.2f}.")
+        shown.sort(key=lambda c: -sources.reliability_weighted(c.fused, c.rating, weight))
+    else:
+        shown.sort(key=SORTS[sort])
+    if len(shown) < len(candidates):
+        st.caption(f"{len(candidates) - len(shown)} candidates hidden by the reliability filter.")
+    # Syndicated near-copies are one piece of evidence: shown inside the card of the passage they copy.
+    shown_ids = {c.passage_id for c in shown}
+    copies: dict[int, list] = {}
+    for candidate in shown:
+        if candidate.signals.near_copy_of in shown_ids:
+            copies.setdefault(candidate.signals.near_copy_of, []).append(candidate)
+    for candidate in shown:
+        if candidate.signals.near_copy_of in shown_ids:
+            continue
+        with st.container(border=True, key=f"candidate_{claim['id']}_{candidate.passage_id}"):
+            top = st.columns([3, 2, 2])
+            with top[0]:
+                rating_badge(candidate.rating)
+            top[1].caption(f"{candidate.published or 'undated'} · passage {candidate.passage_id}")
+            weighted = (
+                f" · weighted {sources.reliability_weighted(candidate.fused, candidate.rating, weight):.2f}" if weight else ""
+            )
+            top[2].caption(
+                f"fused #{candidate.rank} ({candidate.fused:.2f}) · dense {candidate.dense:.2f} · "
+                f"BM25 {candidate.lexical:.1f}{weighted}"
+            )
+            title = html.escape(candidate.title or "")
+            link = f"<a href='{html.escape(candidate.url)}' target='_blank'>{title or 'source'}</a>" if candidate.url else title
+            st.markdown(f"**{link}**", unsafe_allow_html=True)
+            best = candidate.signals.best_sentence
+            body = highlight(candidate.text, *best) if best else html.escape(candidate.text)
+            st.markdown(f"<div class='passage'>{body}</div>", unsafe_allow_html=True)
+            notes = []
+            if candidate.signals.shared_numbers:
+                notes.append("shared numbers: " + ", ".join(candidate.signals.shared_numbers))
+            if candidate.signals.shared_entities:
+                notes.append("shared names: " + ", ".join(candidate.signals.shared_entities[:6]))
+            if notes:
+                st.caption(" · ".join(notes))
+            for mismatch in candidate.signals.mismatched_numbers:
+                st.warning(f"Number mismatch: {mismatch}", icon="⚠️")
+            if copies.get(candidate.passage_id):
+                st.caption(
+                    "Also carried by "
+                    + ", ".join(f"{c.domain} (passage {c.passage_id}, {c.rating.badge()})" for c in copies[candidate.passage_id])
+                    + ": syndicated copies of this text, not independent corroboration."
+                )
+            if candidate.signals.self_citation:
+                st.caption(f"Same outlet as the article ({article['domain']}): self-citation.")
+            key = f"mark_{claim['id']}_{candidate.passage_id}"
+            if key not in st.session_state:
+                st.session_state[key] = marks.get(candidate.passage_id)
+            st.segmented_control(
+                "This passage",
+                MARK_OPTIONS,
+                key=key,
+                on_change=_save_mark,
+                args=(claim["id"], candidate.passage_id),
+            )
