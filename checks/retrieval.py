@@ -22,6 +22,7 @@ import numpy as np
 from scipy import sparse
 
 from checks.embedding import Encoder, cached_embeddings
+from checks.errors import ConfigurationError
 from checks.store import Store, chunks, utc_now
 
 STOPWORDS = frozenset(
@@ -31,9 +32,14 @@ STOPWORDS = frozenset(
     "after before over under about against between during up down out off again further once here more "
     "most other some such only own same too very s t just now".split()
 )
-# Bumped whenever what the on-disk index holds changes (2: BM25 over title + passage), so an index
-# written by an older version is rebuilt instead of reused.
-INDEX_FORMAT = 2
+# Bumped whenever what the on-disk index holds changes, tokenize() output included (2: BM25 over
+# title + passage; 3: BM25 k1/b and this format stored with the index), so an index written by an
+# older version is rebuilt instead of reused.
+INDEX_FORMAT = 3
+# BM25 parameters of the evidence index (Anserini's defaults). They are part of the corpus key, so
+# changing them rebuilds the index and re-ranks every claim.
+BM25_K1 = 0.9
+BM25_B = 0.4
 TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
 
 
@@ -52,9 +58,15 @@ def tokenize(text: str) -> list[str]:
 
 
 class BM25:
-    """Okapi BM25 over a fixed corpus as a sparse (documents × terms) weight matrix."""
+    """Okapi BM25 over a fixed corpus as a sparse (documents × terms) weight matrix.
 
-    def __init__(self, texts: Sequence[str], k1: float = 0.9, b: float = 0.4) -> None:
+    Scores are Lucene's idf, log(1 + (N − df + 0.5)/(df + 0.5)), times tf·(k1 + 1)/(tf + k1·(1 − b +
+    b·dl/avgdl)): bm25s's ``method="lucene"`` scores times the constant (k1 + 1), so the same ranking
+    (tests/test_reference_equivalence.py holds the two together).
+    """
+
+    def __init__(self, texts: Sequence[str], k1: float = BM25_K1, b: float = BM25_B) -> None:
+        self.k1, self.b = k1, b
         self.vocabulary: dict[str, int] = {}
         rows, cols, counts = [], [], []
         lengths = np.zeros(len(texts), dtype=np.float32)
@@ -77,13 +89,31 @@ class BM25:
         self.matrix = sparse.csc_matrix((weights, (rows_arr, cols_arr)), shape=(len(texts), len(self.vocabulary)))
 
     def save(self, folder: Path) -> None:
-        """Write the weight matrix and vocabulary so a restart need not re-tokenise the corpus."""
+        """Write the weight matrix, vocabulary and the parameters the weights were computed with, so a
+        restart need not re-tokenise the corpus."""
         sparse.save_npz(folder / "bm25.npz", self.matrix)
         (folder / "bm25_vocabulary.json").write_text(json.dumps(self.vocabulary), encoding="utf-8")
+        parameters = {"format": INDEX_FORMAT, "k1": self.k1, "b": self.b}
+        (folder / "bm25_parameters.json").write_text(json.dumps(parameters), encoding="utf-8")
 
     @classmethod
-    def load(cls, folder: Path) -> BM25:
+    def load(cls, folder: Path, k1: float = BM25_K1, b: float = BM25_B) -> BM25:
+        """Read an index written by :meth:`save` that was built with this k1 and b.
+
+        The weights bake in k1, b and the tokenizer, so an index written with other parameters or by
+        another index format (older ones stored no parameters) is refused rather than misread.
+        """
+        path = folder / "bm25_parameters.json"
+        saved = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        expected = {"format": INDEX_FORMAT, "k1": k1, "b": b}
+        if saved != expected:
+            found = ", ".join(f"{name}={saved.get(name, 'unknown')}" for name in expected)
+            wanted = ", ".join(f"{name}={value}" for name, value in expected.items())
+            raise ConfigurationError(
+                f"The BM25 index in {folder} was built with {found}, not {wanted}; delete the folder to rebuild it."
+            )
         index = cls.__new__(cls)
+        index.k1, index.b = k1, b
         index.matrix = sparse.load_npz(folder / "bm25.npz").tocsc()
         index.vocabulary = json.loads((folder / "bm25_vocabulary.json").read_text(encoding="utf-8"))
         return index
@@ -193,9 +223,11 @@ class EvidenceIndex:
 
 
 def corpus_key(store: Store, model_id: str) -> str:
-    """Identity of the current corpus for a model: changes whenever passages are added or removed."""
+    """Identity of the current corpus for a model: changes whenever passages are added or removed, or
+    the index format or BM25 parameters change (stored candidate lists carry it, so they go stale too)."""
     row = store.query_one("SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS top, COALESCE(SUM(id), 0) AS total FROM passages")
-    return hashlib.sha1(f"{INDEX_FORMAT}|{model_id}|{row['n']}|{row['top']}|{row['total']}".encode()).hexdigest()[:16]
+    identity = f"{INDEX_FORMAT}|{model_id}|{BM25_K1}|{BM25_B}|{row['n']}|{row['top']}|{row['total']}"
+    return hashlib.sha1(identity.encode()).hexdigest()[:16]
 
 
 def build_index(

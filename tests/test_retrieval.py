@@ -4,6 +4,7 @@ import pytest
 from checks import actions, corpus, retrieval
 from checks.actions import Actor
 from checks.embedding import cached_embeddings
+from checks.errors import ConfigurationError
 from checks.ingest import ArticleDraft
 from checks.signals import candidate_signals, compare_numbers
 
@@ -15,6 +16,30 @@ def test_bm25_prefers_documents_with_rare_query_terms():
     scores = bm25.scores("How many protesters were detained in Minsk?")
     assert scores.argmax() == 0 and scores[1] == 0.0
     assert retrieval.tokenize("Protesters' rallies") == ["protester", "rally"]
+
+
+def test_bm25_index_on_disk_keeps_its_parameters_and_refuses_others(tmp_path):
+    texts = ["Minsk protesters detained", "protesters marched through Minsk, protesters sang, police watched", "London weather"]
+    query = "protesters detained in Minsk"
+    built = retrieval.BM25(texts, k1=1.2, b=0.75)
+    built.save(tmp_path)
+    loaded = retrieval.BM25.load(tmp_path, k1=1.2, b=0.75)
+    assert (loaded.k1, loaded.b) == (1.2, 0.75)
+    assert np.array_equal(loaded.scores(query), built.scores(query))
+    # The weights bake the parameters in: read as the defaults, they would give other scores.
+    assert not np.allclose(loaded.scores(query), retrieval.BM25(texts).scores(query))
+    with pytest.raises(ConfigurationError, match=r"built with format=3, k1=1\.2, b=0\.75, not format=3, k1=0\.9, b=0\.4"):
+        retrieval.BM25.load(tmp_path)
+    # An index written before the parameters were stored is refused, not read with guessed ones.
+    (tmp_path / "bm25_parameters.json").unlink()
+    with pytest.raises(ConfigurationError, match="format=unknown, k1=unknown"):
+        retrieval.BM25.load(tmp_path, k1=1.2, b=0.75)
+
+
+def test_corpus_key_changes_with_the_bm25_parameters(store, monkeypatch):
+    key = retrieval.corpus_key(store, "model")
+    monkeypatch.setattr(retrieval, "BM25_B", 0.75)
+    assert retrieval.corpus_key(store, "model") != key  # stored candidate lists go stale with the index
 
 
 def test_convex_fusion_combines_both_rankers_and_rrf_is_available():
