@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# Only this machine can reach the app unless you choose otherwise (see "Serving a team" in the README).
+ADDRESS ?= 127.0.0.1
 
 .PHONY: run test lint bench install browser
 
@@ -16,7 +18,7 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 install: $(BIN)/.installed
 
 run: install
-	$(BIN)/streamlit run workbench.py --server.port $(PORT) --server.headless true
+	$(BIN)/streamlit run workbench.py --server.address $(ADDRESS) --server.port $(PORT) --server.headless true
 
 # Debian's Chromium for the real-browser test (the browser download of test tools is not used).
 browser:

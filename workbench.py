@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from checks.vocab import Role
+from ui import signin
 from ui.common import get_workbench
 
 st.set_page_config(page_title="Fact-check workbench", layout="wide")
@@ -16,20 +18,11 @@ PAGES = [
     st.Page("ui/sources.py", title="Sources", url_path="sources"),
     st.Page("ui/export.py", title="Export", url_path="export"),
 ]
-
-
-def _remember_reviewer() -> None:
-    # Widget state is dropped when pages switch, so the name lives under its own key (and in the
-    # URL, so a reload keeps it).
-    st.session_state["reviewer"] = st.session_state["reviewer_widget"].strip()
-    st.query_params["reviewer"] = st.session_state["reviewer"]
-
+ADMIN_PAGES = [st.Page("ui/accounts.py", title="Accounts", url_path="accounts")]
 
 workbench = get_workbench()
-st.session_state.setdefault("reviewer", st.query_params.get("reviewer", ""))
-st.session_state["reviewer_widget"] = st.session_state["reviewer"]
-if st.session_state["reviewer"]:
-    st.query_params["reviewer"] = st.session_state["reviewer"]  # page switches drop query parameters
-st.sidebar.text_input("Reviewer", key="reviewer_widget", placeholder="your name", on_change=_remember_reviewer)
+actor = signin.current_actor()
+st.sidebar.markdown(f"Signed in as **{actor.name}** ({actor.role})")
+st.sidebar.button("Sign out", key="sign_out", on_click=signin.sign_out)
 st.sidebar.caption(f"Database: {workbench.settings.db_path}")
-st.navigation(PAGES).run()
+st.navigation(PAGES + (ADMIN_PAGES if actor.role.allows(Role.ADMIN) else [])).run()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import getpass
 import json
+import os
 import signal
 import sys
 from collections.abc import Callable, Iterator
@@ -17,7 +19,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from checks import actions, articles, export, review, sources
+from checks import accounts, actions, articles, export, review, sources
 from checks.actions import Actor
 from checks.config import load_settings
 from checks.errors import ConfigurationError, InputError, NotFoundError, WorkbenchError
@@ -238,6 +240,39 @@ def cmd_sources(wb: Workbench, actor: Actor, args: argparse.Namespace, out: Outp
     return 0
 
 
+def cmd_users(wb: Workbench, actor: Actor, args: argparse.Namespace, out: Output) -> int:
+    if args.users_action == "list":
+        for account in accounts.list_accounts(wb.store):
+            state = "disabled" if account.disabled else "active"
+            out.result(account, f"{account.name:<20} {account.role:<9} {state:<8} {account.identity or ''}")
+        return 0
+    if args.users_action == "add":
+        password = _read_secret("password") if args.password_stdin else None
+        out.result(actions.add_account(wb.store, actor, args.name, args.role, password=password, identity=args.identity))
+    elif args.users_action == "role":
+        out.result(actions.set_role(wb.store, actor, args.name, args.role))
+    elif args.users_action == "disable":
+        out.result(actions.disable_account(wb.store, actor, args.name))
+    elif args.users_action == "enable":
+        out.result(actions.enable_account(wb.store, actor, args.name))
+    elif args.users_action == "reset-password":
+        out.result(actions.reset_password(wb.store, actor, args.name))
+    else:
+        current, new = _read_secret("current password"), _read_secret("new password")
+        out.result(actions.change_password(wb.store, actor, current, new), f"password changed for {actor.name}")
+    return 0
+
+
+def _read_secret(what: str) -> str:
+    """One line from standard input (a terminal prompts without echo)."""
+    if sys.stdin.isatty():
+        return getpass.getpass(f"{what}: ")
+    line = sys.stdin.readline()
+    if not line:
+        raise InputError(f"Expected the {what} on standard input.")
+    return line.rstrip("\n")
+
+
 # -------------------------------------------------------------------------------------- reads
 
 
@@ -291,7 +326,7 @@ def cmd_candidates(wb: Workbench, actor: Actor, args: argparse.Namespace, out: O
 
 
 def cmd_history(wb: Workbench, actor: Actor, args: argparse.Namespace, out: Output) -> int:
-    for event in review.history(wb.store, args.claim):
+    for event in review.history(wb.store, args.claim, viewer=actor.name):
         undone = f" (undone by {event.undone_by})" if event.undone_by else ""
         out.result(
             event, f"{event.id:>6}  {event.at}  {event.actor}: {event.action} {json.dumps(event.new, default=str)}{undone}"
@@ -300,6 +335,7 @@ def cmd_history(wb: Workbench, actor: Actor, args: argparse.Namespace, out: Outp
 
 
 def cmd_export(wb: Workbench, actor: Actor, args: argparse.Namespace, out: Output) -> int:
+    actions.authorize(actor, Role.EDITOR, "exporting verdicts")
     records = export.verdict_records(
         wb.store, export.ExportFilter(args.article, args.reviewer, args.verdict, args.since, args.until)
     )
@@ -318,7 +354,7 @@ def cmd_export(wb: Workbench, actor: Actor, args: argparse.Namespace, out: Outpu
 
 def cmd_agreement(wb: Workbench, actor: Actor, args: argparse.Namespace, out: Output) -> int:
     pairs, kappa = review.agreement(wb.store, args.article)
-    queue = review.adjudication_queue(wb.store)
+    queue = review.adjudication_queue(wb.store, viewer=actor.name)
     text = f"{pairs} double-reviewed claims; Cohen's kappa {'n/a' if kappa is None else f'{kappa:.2f}'}"
     text += "".join(f"\nto adjudicate: claim {item['claim_id']} ({item['verdicts']}): {item['text'][:90]}" for item in queue)
     out.result({"pairs": pairs, "kappa": kappa, "to_adjudicate": queue}, text)
@@ -339,7 +375,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m checks", description="Fact-check workbench command line.")
     parser.add_argument("--data-dir", help="folder of the database and index (default: WORKBENCH_DATA_DIR or ./var)")
     parser.add_argument("--model", help="local sentence-transformers folder (default: packaged all-MiniLM-L6-v2)")
-    parser.add_argument("--as", "--reviewer", dest="actor", default="cli", help="name the changes are recorded under")
+    parser.add_argument(
+        "--as",
+        "--reviewer",
+        dest="actor",
+        default=os.environ.get("WORKBENCH_USER") or accounts.FIRST_ADMIN,
+        help="the account you act as (default: WORKBENCH_USER, else admin); changes are recorded under it",
+    )
     parser.add_argument("--json", action="store_true", help="print results as JSON")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -446,6 +488,27 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--collection", help="collection name for imported rows (default: from the file)")
     sub.add_argument("-k", type=int, default=5, help="matches to show")
 
+    users = command("users", cmd_users, "accounts: add, list, change role, reset password, disable, enable")
+    user_actions = users.add_subparsers(dest="users_action", required=True, metavar="ACTION")
+    sub = user_actions.add_parser("add", help="add an account (prints a one-time password)", parents=[anywhere])
+    sub.add_argument("name")
+    sub.add_argument("--role", required=True, choices=[str(r) for r in Role])
+    sub.add_argument("--identity", help="e-mail at the organisation's identity provider (single sign-on)")
+    sub.add_argument("--password-stdin", action="store_true", help="read the password from standard input instead")
+    sub = user_actions.add_parser("role", help="change an account's role", parents=[anywhere])
+    sub.add_argument("name")
+    sub.add_argument("role", choices=[str(r) for r in Role])
+    for name, help in (
+        ("disable", "disable an account"),
+        ("enable", "enable an account again"),
+        ("reset-password", "give an account a new one-time password"),
+    ):
+        user_actions.add_parser(name, help=help, parents=[anywhere]).add_argument("name")
+    user_actions.add_parser(
+        "password", help="change your own password (current, then new, on standard input)", parents=[anywhere]
+    )
+    user_actions.add_parser("list", help="list accounts", parents=[anywhere])
+
     sub = command("sources", cmd_sources, "source ratings: import, override, or look up a domain")
     sub.add_argument("action", choices=("import-lin2023", "import-unreliable", "override", "show"))
     sub.add_argument("target", help="ratings file, or a domain/URL for override and show")
@@ -484,7 +547,10 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigurationError(f"--data-dir {data_dir} is a file, not a folder.")
         workbench = Workbench(load_settings(data_dir, args.model))
         workbench.seed_demo_data()
-        actor = Actor.named(args.actor, Role.EDITOR)
+        first_password = actions.ensure_first_admin(workbench.store)
+        if first_password:
+            print(f"Created the first admin account: {accounts.FIRST_ADMIN}, one-time password {first_password}", file=sys.stderr)
+        actor = actions.account_actor(workbench.store, args.actor)
         status = int(args.run(workbench, actor, args, out) or 0)
     except WorkbenchError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -120,3 +120,25 @@ def candidate_signals(
             )
         )
     return results
+
+
+def disagreements(claim: str, other: str) -> list[str]:
+    """Why two wordings cannot be the same claim even when they read alike: their numbers differ
+    (both give numbers, and not the same ones: "32 detained" is not "320 held"), or each names
+    someone or something the other never mentions. Empty when nothing disagrees."""
+    reasons = []
+    claim_values = {n.value for n in numbers(claim)}
+    other_values = {n.value for n in numbers(other)}
+    if claim_values and other_values and claim_values != other_values:
+        listed = [", ".join(f"{v:g}" for v in sorted(values)) for values in (claim_values, other_values)]
+        reasons.append(f"numbers differ: {listed[0]} vs {listed[1]}")
+    claim_words, other_words = set(tokenize(claim)), set(tokenize(other))
+
+    def unmatched(names: set[str], words: set[str]) -> list[str]:
+        # A name counts when it has a content word ("ON THE" in a shouted headline has none).
+        return sorted(name for name in names if (terms := set(tokenize(name))) and not terms & words)
+
+    only_claim, only_other = unmatched(entities(claim), other_words), unmatched(entities(other), claim_words)
+    if only_claim and only_other:
+        reasons.append(f"names differ: {', '.join(only_claim)} vs {', '.join(only_other)}")
+    return reasons

@@ -43,3 +43,23 @@ def seed_text() -> str:
     if not SEED_ARTICLE.exists():
         pytest.skip("seed article not present beside the project")
     return SEED_ARTICLE.read_text(encoding="utf-8")
+
+
+CLI_ACCOUNTS = {"Ann": "editor", "Bob": "editor", "Eve": "editor", "Rita": "reviewer"}
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A data folder whose database already has the admin and the CLI_ACCOUNTS (as a team's would),
+    so command-line runs act as named accounts without the first-start message."""
+    from checks import actions
+    from checks.actions import Actor
+    from checks.vocab import Role
+
+    folder = tmp_path / "data"
+    store = Store(folder / "workbench.db")
+    actions.ensure_first_admin(store)
+    for name, role in CLI_ACCOUNTS.items():
+        actions.add_account(store, Actor("setup", Role.ADMIN), name, role, password="a long enough password")
+    store.close()
+    return folder

@@ -4,6 +4,7 @@ no write to the database anywhere else."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -204,9 +205,9 @@ def test_every_error_is_one_family():
         assert issubclass(error, WorkbenchError)
 
 
-def _cli(tmp_path, *args: str) -> subprocess.CompletedProcess:
+def _cli(data_dir, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "checks", "--data-dir", str(tmp_path / "data"), *args],
+        [sys.executable, "-m", "checks", "--data-dir", str(data_dir), *args],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -227,8 +228,8 @@ def _cli(tmp_path, *args: str) -> subprocess.CompletedProcess:
         ("claim", "drop", "999"),
     ],
 )
-def test_cli_user_mistakes_are_one_line_not_a_traceback(tmp_path, args):
-    result = _cli(tmp_path, *args)
+def test_cli_user_mistakes_are_one_line_not_a_traceback(data_dir, args):
+    result = _cli(data_dir, *args)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") == 0 and result.stderr.startswith("error: ")
@@ -245,16 +246,14 @@ def test_cli_data_dir_that_is_a_file(tmp_path):
     assert result.returncode == 1 and result.stderr.startswith("error: ") and "Traceback" not in result.stderr
 
 
-def test_cli_json_output(tmp_path):
-    import json
-
+def test_cli_json_output(tmp_path, data_dir):
     article = tmp_path / "a.txt"
     article.write_text(ARTICLE)
-    added = json.loads(_cli(tmp_path, "--json", "ingest", str(article)).stdout)
+    added = json.loads(_cli(data_dir, "--json", "ingest", str(article)).stdout)
     assert added["created"] is True and added["claims"] >= 3
     verdict = json.loads(
-        _cli(tmp_path, "verdict", "2", "disputed", "--rationale", "ministry says 42", "--as", "Ann", "--json").stdout
+        _cli(data_dir, "verdict", "2", "disputed", "--rationale", "ministry says 42", "--as", "Ann", "--json").stdout
     )
     assert verdict == {"claim_id": 2, "verdict": "disputed", "version": 1, "audit_id": verdict["audit_id"]}
-    history = json.loads(_cli(tmp_path, "--json", "history", "2").stdout)
+    history = json.loads(_cli(data_dir, "--json", "history", "2").stdout)
     assert history["actor"] == "Ann" and history["action"] == "set verdict"

@@ -1,11 +1,27 @@
 """AppTest flows of each page against a fresh database and the real model."""
 
+import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from checks import actions
+from checks.actions import Actor
+from checks.store import Store
+from checks.vocab import Role
+
 APP = str(Path(__file__).resolve().parents[1] / "workbench.py")
+
+
+# Accounts every test database gets (the sign-in form itself is tested in test_signin.py).
+ACCOUNTS = {"Ann": Role.EDITOR, "Bob": Role.EDITOR, "Cleo": Role.EDITOR, "Lead": Role.EDITOR, "Rita": Role.REVIEWER}
+
+
+def sign_in_as(at: AppTest, name: str) -> None:
+    """Act as this account from the next run on, as a completed sign-in would."""
+    at.session_state["actor"] = Actor(name, ACCOUNTS.get(name, Role.EDITOR))
+    at.session_state["signed_in_at"] = time.time()
 
 
 @pytest.fixture
@@ -14,7 +30,13 @@ def app(tmp_path, monkeypatch):
     from ui.common import clear_caches
 
     clear_caches()  # one workbench per test database
+    store = Store(tmp_path / "workbench.db")
+    admin = Actor("setup", Role.ADMIN)
+    for name, role in ACCOUNTS.items():
+        actions.add_account(store, admin, name, role, password="a long enough password")
+    store.close()
     at = AppTest.from_file(APP, default_timeout=180)
+    sign_in_as(at, "Ann")
     at.run()
     assert not at.exception
     return at
@@ -26,7 +48,8 @@ def _shown_claim(app: AppTest) -> str:
 
 
 def _load_demo(at: AppTest, reviewer: str = "Ann") -> None:
-    at.text_input(key="reviewer_widget").input(reviewer).run()
+    sign_in_as(at, reviewer)
+    at.run()
     at.button(key="load_demo").click().run()
     assert not at.exception
 
@@ -54,8 +77,6 @@ def test_review_flow_persists_verdict(app, tmp_path):
     app.text_area(key=f"rationale_{claim_id}").input("ministry counted a different number").run()
     app.button(key=f"verdict_disputed_{claim_id}").click().run()
     assert app.success[0].value == "Saved: disputed."
-    from checks.store import Store
-
     row = Store(tmp_path / "workbench.db").query_one("SELECT verdict, reviewer, rationale FROM verdicts")
     assert tuple(row) == ("disputed", "Ann", "ministry counted a different number")
     app.button(key="next_unreviewed").click().run()
@@ -97,8 +118,6 @@ def _open_review(app: AppTest) -> None:
 
 @pytest.mark.model
 def test_bulk_verdict_and_its_undo(app, tmp_path):
-    from checks.store import Store
-
     _open_review(app)
     options = app.multiselect(key="bulk_claims")
     options.select(options.options[0]).select(options.options[1]).run()
@@ -117,22 +136,21 @@ def test_bulk_verdict_and_its_undo(app, tmp_path):
 
 @pytest.mark.model
 def test_blind_double_review_in_the_app(app, tmp_path):
-    from checks.store import Store
-
     _load_demo(app, "Lead")
     app.text_input(key="assign_to").input("Ann").run()
     app.text_input(key="assign_second").input("Bob").run()
     app.button(key="assign_button").click().run()
     assert app.success[0].value == "Assignment saved."
     for name, verdict in (("Ann", "verified"), ("Bob", "disputed")):
-        app.text_input(key="reviewer_widget").input(name).run()
+        sign_in_as(app, name)
         app.switch_page("ui/review.py").run()
         claim = _shown_claim(app)
         assert any("Blind double review with" in i.value for i in app.info)
         app.text_area(key=f"rationale_{claim}").input(f"{name} checked").run()
         app.button(key=f"blind_{verdict}_{claim}").click().run()
     assert "differ" in app.warning[0].value
-    app.text_input(key="reviewer_widget").input("Cleo").run()
+    sign_in_as(app, "Cleo")
+    app.run()
     app.button(key=f"adjudicate_disputed_{claim}").click().run()
     assert app.success[0].value == "Adjudicated: disputed."
     row = Store(tmp_path / "workbench.db").query_one("SELECT verdict, reviewer FROM verdicts WHERE claim_id = ?", (claim,))
@@ -141,8 +159,6 @@ def test_blind_double_review_in_the_app(app, tmp_path):
 
 @pytest.mark.model
 def test_claim_editing_is_stored(app, tmp_path):
-    from checks.store import Store
-
     _open_review(app)
     claim = _shown_claim(app)
     app.text_area(key=f"edit_text_{claim}").input("A reworded headline claim about Minsk.").run()
@@ -156,8 +172,6 @@ def test_claim_editing_is_stored(app, tmp_path):
 
 @pytest.mark.model
 def test_earlier_fact_check_is_shown_first_and_can_be_reused(app, tmp_path):
-    from checks import actions
-    from checks.store import Store
     from checks.vocab import AuditAction
 
     _load_demo(app)
@@ -179,8 +193,6 @@ def test_earlier_fact_check_is_shown_first_and_can_be_reused(app, tmp_path):
 
 @pytest.mark.model
 def test_a_listed_reason_is_enough_for_unsupported(app, tmp_path):
-    from checks.store import Store
-
     _open_review(app)
     claim = _shown_claim(app)
     app.selectbox(key=f"rationale_choice_{claim}").select("no passage above threshold").run()
@@ -196,7 +208,6 @@ def test_review_page_explains_a_missing_model(app, monkeypatch):
 
     clear_caches()
     app.run()
-    app.text_input(key="reviewer_widget").input("Ann").run()
     app.text_area(key="paste_text").input("Minsk report\n\nPolice detained 32 people.").run()
     app.button(key="add_pasted").click().run()
     assert not app.exception

@@ -38,7 +38,8 @@ STARTUP_TIMEOUT_S = 120
 # The first visit to the review page embeds the demo corpus: slow on small CI machines.
 MODEL_TIMEOUT_MS = 120_000
 UI_TIMEOUT_MS = 30_000
-REVIEWER = "Ada Tester"
+REVIEWER = "admin"  # the first admin, signed in with the one-time password the server printed
+NEW_PASSWORD = "browser test password"
 RATIONALE = "Official figures contradict this claim (browser test)."
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
@@ -87,6 +88,32 @@ def _wait_for_rerun(page) -> None:
     from playwright.sync_api import expect
 
     expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning", timeout=MODEL_TIMEOUT_MS)
+
+
+def first_admin_password(log_path: Path) -> str:
+    """The one-time password the server printed when it created the first admin account."""
+    deadline = time.monotonic() + MODEL_TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        found = re.search(r"one-time password (\S+) \(it must be changed", _log_tail(log_path, 100_000))
+        if found:
+            return found.group(1)
+        time.sleep(0.5)
+    pytest.fail("the server printed no one-time password for the first admin")
+
+
+def sign_in_first_admin(page, log_path: Path) -> None:
+    """Sign in as the first admin with the printed one-time password and choose a new one."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible(timeout=MODEL_TIMEOUT_MS)
+    page.get_by_label("Name").fill("admin")
+    page.get_by_label("Password", exact=True).fill(first_admin_password(log_path))
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("heading", name="Choose your password")).to_be_visible()
+    page.get_by_label("One-time (current) password").fill(first_admin_password(log_path))
+    page.get_by_label(re.compile(r"^New password \(at least")).fill(NEW_PASSWORD)
+    page.get_by_label("New password again").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Save password").click()
 
 
 @pytest.fixture
@@ -151,13 +178,12 @@ def test_review_a_claim_and_export_csv(chromium: str, app_url: str, tmp_path: Pa
             page.set_default_timeout(UI_TIMEOUT_MS)
             expect.set_options(timeout=UI_TIMEOUT_MS)
 
-            # Articles page (the default). The first run seeds the database and loads the model.
+            # First start: sign in as the first admin, then the Articles page (the default).
             page.goto(app_url)
+            sign_in_first_admin(page, tmp_path / "streamlit.log")
             expect(page.get_by_role("heading", name="Articles", exact=True)).to_be_visible(timeout=MODEL_TIMEOUT_MS)
             sidebar = page.get_by_test_id("stSidebar")
-            reviewer_box = sidebar.get_by_label("Reviewer")
-            reviewer_box.fill(REVIEWER)
-            reviewer_box.press("Enter")
+            expect(sidebar.get_by_text(f"Signed in as {REVIEWER}")).to_be_visible()
 
             page.get_by_role("button", name="Load the demo article").click()
             expect(page.get_by_text(re.compile(r"Added '.+' with \d+ claims\."))).to_be_visible()
@@ -178,7 +204,7 @@ def test_review_a_claim_and_export_csv(chromium: str, app_url: str, tmp_path: Pa
             rationale.fill(RATIONALE)
             rationale.press("Tab")  # a text area commits its value on blur
             disputed = page.get_by_role("button", name=re.compile(r"^Disputed"))  # the name ends with its shortcut hint
-            expect(disputed).to_be_enabled()  # enabled only once the reviewer name reached the server
+            expect(disputed).to_be_enabled()
             disputed.click()
             expect(page.get_by_text("Saved: disputed.")).to_be_visible()
             expect(page.get_by_text(re.compile(rf"Current verdict: disputed by {REVIEWER}"))).to_be_visible()

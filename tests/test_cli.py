@@ -8,10 +8,10 @@ from tests.conftest import SEED_ARTICLE
 
 
 @pytest.mark.model
-def test_scripted_review_loop(tmp_path, capsys):
+def test_scripted_review_loop(tmp_path, data_dir, capsys):
     if not SEED_ARTICLE.exists():
         pytest.skip("seed article not present beside the project")
-    data = ["--data-dir", str(tmp_path), "--as", "Ann"]
+    data = ["--data-dir", str(data_dir), "--as", "Ann"]
     assert main([*data, "ingest", str(SEED_ARTICLE)]) == 0
     assert "added" in capsys.readouterr().out
     assert main([*data, "ingest", str(SEED_ARTICLE)]) == 0
@@ -38,17 +38,17 @@ def test_scripted_review_loop(tmp_path, capsys):
     assert rows[0]["cited_evidence_urls"].startswith("https://")
 
 
-def test_ingest_reports_bad_files(tmp_path, capsys):
+def test_ingest_reports_bad_files(tmp_path, data_dir, capsys):
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    assert main(["--data-dir", str(tmp_path), "ingest", str(empty)]) == 1
+    assert main(["--data-dir", str(data_dir), "ingest", str(empty)]) == 1
     error = capsys.readouterr().err
     assert error.startswith("error: ") and "empty" in error
 
 
 @pytest.mark.model
-def test_factcheck_commands(tmp_path, capsys):
-    data = ["--data-dir", str(tmp_path), "--reviewer", "Ann"]
+def test_factcheck_commands(tmp_path, data_dir, capsys):
+    data = ["--data-dir", str(data_dir), "--reviewer", "Ann"]
     article = tmp_path / "article.txt"
     article.write_text("Minsk report\n\nPolice detained 32 people in Minsk on Saturday after the vote.\n", encoding="utf-8")
     library = tmp_path / "earlier.csv"
@@ -68,3 +68,27 @@ def test_factcheck_commands(tmp_path, capsys):
     assert main([*data, "export", "--format", "json"]) == 0
     assert '"verdict": "verified"' in capsys.readouterr().out
     assert main([*data, "factchecks", "reuse", "2", "999"]) == 1
+
+
+def test_the_cli_acts_only_as_a_known_active_account(tmp_path, data_dir, capsys):
+    data = ["--data-dir", str(data_dir)]
+    assert main([*data, "--as", "Mallory", "agreement"]) == 1
+    assert "No account named Mallory" in capsys.readouterr().err
+    assert main([*data, "--as", "Rita", "bulk-verdict", "verified", "1"]) == 1
+    assert "Rita is a reviewer; 'bulk-verdict' needs the editor role" in capsys.readouterr().err
+    assert main([*data, "--as", "Rita", "export"]) == 1
+    assert "needs the editor role" in capsys.readouterr().err
+    assert main([*data, "--as", "admin", "users", "disable", "Bob"]) == 0
+    capsys.readouterr()
+    assert main([*data, "--as", "Bob", "agreement"]) == 1
+    assert "disabled" in capsys.readouterr().err
+
+
+def test_first_cli_start_creates_the_admin_with_a_one_time_password(tmp_path, capsys):
+    assert main(["--data-dir", str(tmp_path / "fresh"), "users", "list"]) == 0
+    captured = capsys.readouterr()
+    assert "Created the first admin account: admin, one-time password" in captured.err
+    assert captured.out.split() == ["admin", "admin", "active"]
+    assert main(["--data-dir", str(tmp_path / "fresh"), "users", "list"]) == 0
+    assert "Created" not in capsys.readouterr().err  # only once
+

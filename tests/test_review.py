@@ -1,5 +1,7 @@
 import json
-import multiprocessing
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -94,13 +96,15 @@ def test_two_processes_saving_at_once_lose_nothing(tmp_path):
     db = Store(path)
     result = actions.ingest_article(db, Actor("import"), parse_text(ARTICLE))
     ids = [c["id"] for c in article_claims(db, result.article_id)]
-    context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_save_many, args=(path, name, ids)) for name in ("Ann", "Bob")]
+    # Separate interpreters (not multiprocessing: its spawn re-runs whatever __main__ an earlier
+    # in-process app test left behind).
+    script = "import json, sys; from tests.test_review import _save_many as save; save(*sys.argv[1:3], json.loads(sys.argv[3]))"
+    workers = [
+        subprocess.Popen([sys.executable, "-c", script, path, name, json.dumps(ids)], cwd=Path(__file__).resolve().parents[1])
+        for name in ("Ann", "Bob")
+    ]
     for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(60)
-        assert worker.exitcode == 0
+        assert worker.wait(600) == 0  # generous: starting two interpreters on a busy machine is slow
     # 2 reviewers × 15 rounds × claims: every save is in the log and the versions add up.
     saves = db.query_one("SELECT COUNT(*) FROM audit_log WHERE action = 'set verdict'")[0]
     assert saves == 2 * 15 * len(ids)

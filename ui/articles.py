@@ -8,7 +8,8 @@ import streamlit as st
 from checks import actions, articles, retrieval, review
 from checks.errors import WorkbenchError
 from checks.ingest import fetch_url, parse_text, parse_upload
-from ui.common import act, flash, get_workbench, reviewer, show_flashes, verdict_chart
+from checks.vocab import Role
+from ui.common import act, can, current_actor, flash, get_workbench, reviewer, show_flashes, verdict_chart
 
 UPLOAD_TYPES = ["txt", "md", "html", "htm", "json", "jsonl", "csv"]
 
@@ -63,11 +64,7 @@ def _load_demo() -> None:
 
 
 def _ingest_uploads(files) -> None:
-    try:
-        actor = actions.Actor.named(reviewer())
-    except WorkbenchError as error:
-        st.error(str(error))
-        return
+    actor = current_actor()
     bar = st.progress(0.0, text="Ingesting…")
     for number, upload in enumerate(files, start=1):
         try:
@@ -191,16 +188,17 @@ def render() -> None:
     if st.button("Review this article", key="open_article", type="primary"):
         st.session_state.update(review_article=choice, claim_index=0)
         st.switch_page("ui/review.py")
-    with st.expander("Assign for review"):
-        st.text_input("Reviewer", key="assign_to")
-        st.text_input("Second reviewer (turns on blind double review)", key="assign_second")
-        st.button("Assign", key="assign_button", on_click=_assign, args=(choice,), disabled=not reviewer())
-        pairs, kappa = review.agreement(workbench.store, choice)
-        if pairs:
-            st.caption(
-                f"Double review of this article: {pairs} claims decided by both; Cohen's kappa "
-                f"{'n/a' if kappa is None else f'{kappa:.2f}'}"
-            )
+    if can(Role.EDITOR):
+        with st.expander("Assign for review"):
+            st.text_input("Reviewer", key="assign_to")
+            st.text_input("Second reviewer (turns on blind double review)", key="assign_second")
+            st.button("Assign", key="assign_button", on_click=_assign, args=(choice,))
+    pairs, kappa = review.agreement(workbench.store, choice)
+    if pairs:
+        st.caption(
+            f"Double review of this article: {pairs} claims decided by both; Cohen's kappa "
+            f"{'n/a' if kappa is None else f'{kappa:.2f}'}"
+        )
     _render_overview(workbench)
 
 

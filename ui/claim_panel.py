@@ -10,7 +10,7 @@ import streamlit as st
 
 from checks import actions, sources
 from checks.vocab import Verdict
-from ui.common import act, get_workbench, highlight, rating_badge, reviewer
+from ui.common import act, get_workbench, highlight, rating_badge
 
 
 def _claim_action(run) -> None:
@@ -98,7 +98,7 @@ def render_bulk(claims: list[dict]) -> None:
         st.selectbox("Verdict", list(Verdict), key="bulk_verdict")
         st.text_input("Rationale (required for disputed / unsupported)", key="bulk_note")
         row = st.columns(2)
-        row[0].button("Apply to selected", key="bulk_apply", on_click=_bulk, args=(claims,), disabled=not reviewer())
+        row[0].button("Apply to selected", key="bulk_apply", on_click=_bulk, args=(claims,))
         row[1].button(
             "Undo last bulk verdict", key="bulk_undo", on_click=_undo_bulk, disabled=st.session_state.get("last_bulk") is None
         )

@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 import html
+import sys
 from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
+from checks import accounts, actions
 from checks.actions import Actor
 from checks.embedding import ModelNotFoundError
-from checks.errors import WorkbenchError
+from checks.errors import PermissionDenied, WorkbenchError
 from checks.service import Workbench
 from checks.sources import SourceRating
 from checks.vocab import Role
@@ -21,9 +23,18 @@ BADGE_COLOURS = {"high": "green", "medium": "orange", "low": "red", "unreliable 
 
 @st.cache_resource(show_spinner="Opening the workbench database…")
 def get_workbench() -> Workbench:
-    """One workbench (store, model, index) per server process."""
+    """One workbench (store, model, index) per server process. On a database with no accounts the
+    first admin is created and its one-time password printed on the server console."""
     workbench = Workbench()
     workbench.seed_demo_data()
+    password = actions.ensure_first_admin(workbench.store)
+    if password:
+        print(
+            f"Fact-check workbench: created the first admin account '{accounts.FIRST_ADMIN}' with the one-time password "
+            f"{password} (it must be changed at first sign-in).",
+            file=sys.stderr,
+            flush=True,
+        )
     return workbench
 
 
@@ -47,8 +58,22 @@ def clear_caches() -> None:
     _load_model.clear()
 
 
+def current_actor() -> Actor | None:
+    """The signed-in actor (``ui.signin`` puts it in the session), or None."""
+    return st.session_state.get("actor")
+
+
 def reviewer() -> str:
-    return st.session_state.get("reviewer", "").strip()
+    """The signed-in reviewer's name ('' when nobody is signed in)."""
+    actor = current_actor()
+    return actor.name if actor else ""
+
+
+def can(role: Role) -> bool:
+    """Whether the signed-in actor's role includes ``role`` (controls they cannot use are hidden;
+    the action layer refuses them anyway)."""
+    actor = current_actor()
+    return actor is not None and actor.role.allows(role)
 
 
 def act(
@@ -57,7 +82,10 @@ def act(
     """Run an action as the signed-in reviewer and put its message (``success`` if given; none when
     ``quiet``), or its one-line refusal, in the message slot. Returns the result, or None if refused."""
     try:
-        result = run(Actor.named(reviewer(), Role.EDITOR))
+        actor = current_actor()
+        if actor is None:
+            raise PermissionDenied("Sign in first.")
+        result = run(actor)
     except WorkbenchError as error:
         flash(refused + str(error), "error")
         return None

@@ -6,13 +6,14 @@ import streamlit as st
 
 from checks import actions, articles, corpus, factchecks
 from checks.errors import WorkbenchError
-from ui.common import get_workbench, reviewer, show_flashes
+from checks.vocab import Role
+from ui.common import can, current_actor, get_workbench, show_flashes
 
 UPLOAD_TYPES = ["txt", "md", "html", "htm", "json", "jsonl", "csv"]
 
 
 def _actor() -> actions.Actor:
-    return actions.Actor.named(reviewer())
+    return current_actor()
 
 
 def render() -> None:
@@ -21,13 +22,15 @@ def render() -> None:
     workbench = get_workbench()
     documents, passages = corpus.corpus_size(workbench.store)
     st.metric("Documents / passages", f"{documents:,} / {passages:,}")
-    files = st.file_uploader(
+    if not can(Role.EDITOR):
+        st.info("Adding evidence and earlier fact-checks needs the editor role.")
+    files = None if not can(Role.EDITOR) else st.file_uploader(
         "Evidence files: txt, md, html, or jsonl/csv/json with text, url, title, date, domain per record",
         type=UPLOAD_TYPES,
         accept_multiple_files=True,
         key="evidence_files",
     )
-    if st.button("Import evidence", key="import_evidence", disabled=not files):
+    if files is not None and st.button("Import evidence", key="import_evidence", disabled=not files):
         bar = st.progress(0.0, text="Importing…")
         for number, upload in enumerate(files, start=1):
             try:
@@ -37,22 +40,22 @@ def render() -> None:
                 continue
             (st.warning if result.problems else st.success)(f"{upload.name}: {result.summary()}")
             bar.progress(number / len(files), text=f"Imported {number} of {len(files)} files")
-    if st.button("Add all loaded articles to the corpus", key="articles_to_corpus"):
+    if can(Role.EDITOR) and st.button("Add all loaded articles to the corpus", key="articles_to_corpus"):
         ids = [r["id"] for r in articles.list_articles(workbench.store)]
         try:
             st.success(actions.add_articles_to_corpus(workbench.store, _actor(), ids).summary())
         except WorkbenchError as error:
             st.error(str(error))
-    with st.expander("Earlier fact-checks library"):
+    with st.expander("Earlier fact-checks library", expanded=False):
         count = factchecks.library_size(workbench.store)
         st.caption(f"{count:,} fact-checks (imported collections and this workbench's verdicts).")
-        library_files = st.file_uploader(
+        library_files = None if not can(Role.EDITOR) else st.file_uploader(
             "CSV/TSV (claim, verdict, url, date, publisher) or ClaimReview JSON-LD",
             type=["csv", "tsv", "json", "jsonld"],
             accept_multiple_files=True,
             key="factcheck_files",
         )
-        if st.button("Import fact-checks", key="import_factchecks", disabled=not library_files):
+        if library_files is not None and st.button("Import fact-checks", key="import_factchecks", disabled=not library_files):
             for upload in library_files:
                 try:
                     report = actions.import_factchecks(workbench.store, _actor(), upload.name, upload.getvalue())

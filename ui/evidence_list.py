@@ -9,8 +9,8 @@ import html
 import streamlit as st
 
 from checks import actions, factchecks, review, sources
-from checks.vocab import Mark
-from ui.common import act, get_workbench, highlight, rating_badge, reviewer
+from checks.vocab import Mark, Role
+from ui.common import act, can, get_workbench, highlight, rating_badge, reviewer
 
 SORTS = {
     "fused rank": lambda c: c.rank,
@@ -66,13 +66,19 @@ def _render_match(claim: dict, match: factchecks.Match) -> None:
             st.caption("Reused for this claim.")
             return
         row = st.columns(2)
-        row[0].button(
-            f"Reuse this verdict ({mapped})" if mapped else "Cannot reuse: rating has no workbench verdict",
-            key=f"reuse_{claim['id']}_{fact.id}",
-            on_click=_reuse,
-            args=(claim["id"], fact.id, claim["version"] or 0),
-            disabled=not (mapped and reviewer()),
-        )
+        # Reuse is offered only for the same claim, to editors, and never inside a pending blind review.
+        if (
+            match.tier == factchecks.SAME_CLAIM
+            and can(Role.EDITOR)
+            and not review.pending_blind_pair(get_workbench().store, claim["id"])
+        ):
+            row[0].button(
+                f"Reuse this verdict ({mapped})" if mapped else "Cannot reuse: rating has no workbench verdict",
+                key=f"reuse_{claim['id']}_{fact.id}",
+                on_click=_reuse,
+                args=(claim["id"], fact.id, claim["version"] or 0),
+                disabled=not mapped,
+            )
         row[1].button(
             "Not the same claim", key=f"dismiss_{claim['id']}_{fact.id}", on_click=_dismiss, args=(claim["id"], fact.id)
         )
@@ -99,7 +105,7 @@ def render_candidates(claim: dict, article: dict) -> None:
     workbench = get_workbench()
     with st.spinner("Ranking evidence…"):
         candidates = workbench.candidates(claim["id"])
-    marks = review.passage_marks(workbench.store, claim["id"])
+    marks = review.passage_marks(workbench.store, claim["id"], viewer=reviewer())
     if not candidates:
         st.info("The evidence corpus is empty: import documents on the Corpus page.")
         return

@@ -7,12 +7,15 @@ import streamlit as st
 
 from checks import actions, articles, export
 from checks.errors import WorkbenchError
-from checks.vocab import Verdict
-from ui.common import get_workbench, reviewer, verdict_chart
+from checks.vocab import Role, Verdict
+from ui.common import can, current_actor, get_workbench, verdict_chart
 
 
 def render() -> None:
     st.title("Export verdicts")
+    if not can(Role.EDITOR):
+        st.info("Exporting and importing verdicts needs the editor role.")
+        return
     workbench = get_workbench()
     rows = articles.list_articles(workbench.store)
     reviewers = articles.verdict_reviewers(workbench.store)
@@ -68,7 +71,7 @@ def render() -> None:
         upload = st.file_uploader("Verdicts CSV", type=["csv"], key="verdicts_csv")
         if upload is not None and st.button("Import verdicts", key="import_verdicts"):
             try:
-                report = actions.import_verdicts(workbench.store, actions.Actor.named(reviewer()), upload.getvalue())
+                report = actions.import_verdicts(workbench.store, current_actor(), upload.getvalue())
             except WorkbenchError as error:
                 st.error(str(error))
             else:

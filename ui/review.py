@@ -7,8 +7,9 @@ from __future__ import annotations
 import streamlit as st
 
 from checks import articles
+from checks.vocab import Role
 from ui import claim_panel, evidence_list, verdict_bar
-from ui.common import flash, get_workbench, load_model, show_flashes
+from ui.common import can, flash, get_workbench, load_model, show_flashes
 
 
 def _claims(article_id: int) -> list[dict]:
@@ -71,8 +72,9 @@ def render() -> None:
     with left:
         claim_panel.render_claim(claim, article)
         verdict_bar.render(claim)
-        claim_panel.render_claim_editing(claim, claims, article_id)
-        claim_panel.render_bulk(claims)
+        if can(Role.EDITOR):
+            claim_panel.render_claim_editing(claim, claims, article_id)
+            claim_panel.render_bulk(claims)
         claim_panel.render_context(claim, article)
     with right:
         evidence_list.render_earlier_factchecks(claim)

@@ -7,7 +7,8 @@ import streamlit as st
 
 from checks import actions, sources
 from checks.errors import WorkbenchError
-from ui.common import act, get_workbench, rating_badge, reviewer, show_flashes
+from checks.vocab import Role
+from ui.common import act, can, current_actor, get_workbench, rating_badge, show_flashes
 
 
 def _override() -> None:
@@ -47,14 +48,14 @@ def render() -> None:
         st.text_input("Domain", key="override_domain")
         st.slider("Rating (0 = unreliable, 1 = reliable)", 0.0, 1.0, 0.5, 0.01, key="override_rating")
         st.text_input("Reason (required)", key="override_reason")
-        st.button("Save override", key="save_override", on_click=_override, disabled=not reviewer())
+        st.button("Save override", key="save_override", on_click=_override, disabled=not can(Role.EDITOR))
     with st.expander("Import ratings"):
         kind = st.radio("Format", ["Lin et al. 2023 (domain,pc1,…)", "List of unreliable domains/URLs"], key="import_kind")
         upload = st.file_uploader("Ratings file", type=["csv", "txt"], key="ratings_file")
         if upload is not None and st.button("Import", key="import_ratings"):
             importer = actions.import_lin2023 if kind.startswith("Lin") else actions.import_unreliable_list
             try:
-                report = importer(workbench.store, actions.Actor.named(reviewer()), upload.getvalue())
+                report = importer(workbench.store, current_actor(), upload.getvalue())
             except WorkbenchError as error:
                 st.error(str(error))
             else:

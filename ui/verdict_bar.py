@@ -71,13 +71,15 @@ def _verdict_buttons(claim: dict, on_click, args_for, prefix: str = "verdict") -
 
 def _render_double_review(claim: dict, pair: tuple[str, str]) -> None:
     """Blind double review: each reviewer decides without seeing the other; others adjudicate."""
-    decided = {row["reviewer"]: row for row in review.independent_verdicts(get_workbench().store, claim["id"])}
+    store = get_workbench().store
+    decided = {row["reviewer"]: row for row in review.independent_verdicts(store, claim["id"], viewer=reviewer())}
+    count = len(review.independent_verdicts(store, claim["id"]))  # how many decided, not what
     name = reviewer()
     if name in pair:
         other = pair[1] if name == pair[0] else pair[0]
         st.info(f"Blind double review with {other}: neither sees the other's verdict until both have decided.")
         if name in decided:
-            st.caption(f"Your blind verdict: {decided[name]['verdict']} ({len(decided)} of 2 decided)")
+            st.caption(f"Your blind verdict: {decided[name]['verdict']} ({count} of 2 decided)")
         _verdict_buttons(claim, _save_blind, lambda verdict: (claim["id"], verdict), prefix="blind")
         return
     st.info(f"In blind double review by {pair[0]} and {pair[1]}; {len(decided)} of 2 have decided.")
@@ -85,12 +87,14 @@ def _render_double_review(claim: dict, pair: tuple[str, str]) -> None:
         st.warning(
             "Disagreement: " + "; ".join(f"{r}: {row['verdict']} ({row['rationale'] or 'no note'})" for r, row in decided.items())
         )
+        for row in review.blind_marks(store, claim["id"]):
+            st.caption(f"{row['reviewer']} marked passage {row['passage_id']}: {row['mark']}")
         st.caption("As adjudicator, settle it:")
         _verdict_buttons(claim, _adjudicate, lambda verdict: (claim["id"], verdict), prefix="adjudicate")
 
 
 def _render_history(claim: dict) -> None:
-    entries = review.history(get_workbench().store, claim["id"])
+    entries = review.history(get_workbench().store, claim["id"], viewer=reviewer())
     if not entries:
         return
     with st.expander(f"History ({len(entries)})"):

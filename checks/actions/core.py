@@ -6,6 +6,7 @@ appends exactly one typed audit event with those changes (which is what undo res
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -66,13 +67,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def action(audit: AuditAction, role: Role, cli: str) -> Callable[[F], F]:
-    """Register a function as an action: the role it needs and the CLI command that is its twin."""
+    """Register a function ``(store, actor, ...)`` as an action: the role it needs (checked before
+    anything else, so a refused actor learns nothing from validation) and its CLI twin."""
 
     def register(function: F) -> F:
         summary = (function.__doc__ or "").strip().split("\n")[0]
-        REGISTRY[function.__name__] = ActionSpec(function.__name__, audit, role, cli, summary)
-        function.spec = REGISTRY[function.__name__]  # type: ignore[attr-defined]
-        return function
+        spec = ActionSpec(function.__name__, audit, role, cli, summary)
+
+        @functools.wraps(function)
+        def checked(store: Store, actor: Actor, *args: Any, **kwargs: Any) -> Any:
+            authorize(actor, spec.role, f"'{spec.cli}'")
+            return function(store, actor, *args, **kwargs)
+
+        checked.spec = spec  # type: ignore[attr-defined]
+        REGISTRY[function.__name__] = spec
+        return checked  # type: ignore[return-value]
 
     return register
 
@@ -229,7 +238,7 @@ def perform(
     Any exception rolls everything back, the event included. ``audit`` overrides the registered
     audit action for variants (e.g. a verdict set by adjudication)."""
     spec: ActionSpec = function.spec  # type: ignore[attr-defined]
-    authorize(actor, spec.role, spec.summary[:1].lower() + spec.summary[1:].rstrip("."))
+    authorize(actor, spec.role, f"'{spec.cli}'")  # again: perform may be reached by a variant path
     done = Performed()
     with store.transaction() as conn:
         tx = Tx(conn, actor, audit or spec.audit)

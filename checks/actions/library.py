@@ -11,6 +11,7 @@ from checks.actions.core import Actor, Tx, action, perform
 from checks.actions.review import check_may_review, check_not_blind, claim_row, write_verdict
 from checks.errors import InputError, NotFoundError
 from checks.factchecks.library import LibraryImport, get_factcheck, identity, parse_claimreview, parse_table
+from checks.signals import disagreements
 from checks.store import Store, utc_now
 from checks.vocab import AuditAction, MatchDecision, Role, Verdict
 
@@ -85,6 +86,9 @@ def reuse_factcheck(store: Store, actor: Actor, claim_id: int, factcheck_id: int
         claim = claim_row(tx, claim_id)
         check_may_review(actor, claim)
         check_not_blind(tx, claim)
+        conflicts = disagreements(claim["text"], factcheck.claim)
+        if conflicts:
+            raise InputError(f"Not the same claim ({'; '.join(conflicts)}): record the verdict yourself.")
         old = tx.row("verdicts", claim_id=claim_id)
         rationale = f"reused earlier fact-check: {factcheck.url or factcheck.claim}"
         version = write_verdict(tx, store, claim, Verdict(verdict), rationale, actor.name, expected_version)

@@ -31,6 +31,7 @@ from checks.factchecks.library import (
     years_between,
 )
 from checks.retrieval import BM25, top_k
+from checks.signals import disagreements
 from checks.store import Store
 from checks.vocab import MatchDecision, MatchTier
 
@@ -207,8 +208,8 @@ class Matcher:
         vector: np.ndarray | None = None,
     ) -> list[Match]:
         """The best k fact-checks for a claim scoring at least ``min_score`` (default: the related
-        threshold), best first, each with its tier. ``as_of`` is the claim's date (default today);
-        ``exclude`` holds fact-check ids never to return."""
+        threshold), best first, each with its tier. ``as_of`` is the claim's date (None: no age rule,
+        since an undated claim cannot be compared); ``exclude`` holds fact-check ids never to return."""
         if not self.factchecks:
             return []
         params = self.params
@@ -220,7 +221,6 @@ class Matcher:
         keep = np.array([r not in excluded for r in pool.rows.tolist()], dtype=bool) & (combined >= floor)
         # Ties (the same claim stored twice) keep library order: the earlier fact-check first.
         order = [i for i in np.lexsort((pool.rows, -combined)) if keep[i]][:k]
-        as_of = as_of or date.today()
         words = word_count(text)
         matches = []
         for i in order:
@@ -229,8 +229,9 @@ class Matcher:
             if combined[i] >= params.same_claim_threshold:
                 if words < MIN_SAME_CLAIM_WORDS:
                     reasons.append(f"the claim has only {words} words")
-                if factcheck.published and years_between(factcheck.published, as_of) > params.max_age_years:
+                if as_of and factcheck.published and years_between(factcheck.published, as_of) > params.max_age_years:
                     reasons.append(f"fact-check from {factcheck.published[:10]}, older than {params.max_age_years:g} years")
+                reasons += disagreements(text, factcheck.claim)
             same = combined[i] >= params.same_claim_threshold and not reasons
             matches.append(
                 Match(
@@ -288,5 +289,3 @@ def matches_for_claim(store: Store, matcher: Matcher, claim_id: int, k: int = 5)
         match.decision = decisions.get(match.factcheck.id)
         results.append(match)
     return results
-
-
