@@ -91,8 +91,14 @@ ABBREVIATIONS = {
 }
 OPEN_QUOTES = "\"“‘'«"
 CLOSE_QUOTES = "\"”’'»"
-# A sentence ends at . ! ? (or …) plus any closing quotes/brackets, before whitespace.
-SENTENCE_END = re.compile(r"[.!?…]+[\"”’'»)\]]*(?=\s)")
+# A sentence ends at . ! ? (or …) plus any closing quotes/brackets, before whitespace. Possessive
+# quantifiers and the look-behind (never start inside a run of end marks) keep the scan linear:
+# a long run of dots is tried once, not once per dot with backtracking.
+SENTENCE_END = re.compile(r"(?<![.!?…])[.!?…]++[\"”’'»)\]]*+(?=\s)")
+# The whitespace after a sentence end and the first character of what follows (absent at the end).
+NEXT_START = re.compile(r"\s*(\S?)")
+ABBREVIATION_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.")
+INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")
 
 NUMBER_WORDS = (
     r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
@@ -196,45 +202,56 @@ class ScoredClaim:
 
 
 def _is_abbreviation(text: str, dot_index: int) -> bool:
-    """True when the '.' at dot_index ends an abbreviation or an initial, not a sentence."""
-    match = re.search(r"([A-Za-z.]+)\.$", text[: dot_index + 1])
-    if not match:
+    """True when the '.' at dot_index ends an abbreviation or an initial, not a sentence.
+
+    The token is the run of ASCII letters and dots just before the dot, found by walking back from
+    it: the run holds no whitespace, so runs of different sentence ends never overlap and the walks
+    cost O(n) in total over a paragraph.
+    """
+    first = dot_index
+    while first > 0 and text[first - 1] in ABBREVIATION_CHARS:
+        first -= 1
+    if first == dot_index:
         return False
-    token = match.group(1).lower()
-    return (
-        token in ABBREVIATIONS
-        or (len(token) == 1 and token.isalpha())
-        or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", token))
-    )
+    token = text[first:dot_index].lower()
+    return token in ABBREVIATIONS or (len(token) == 1 and token.isalpha()) or bool(INITIALISM.fullmatch(token))
+
+
+def _sentence(text: str, start: int, end: int, offset: int) -> Sentence | None:
+    """The stripped text[start:end] with absolute offsets, or None when it is only whitespace."""
+    piece = text[start:end]
+    stripped = piece.strip()
+    if not stripped:
+        return None
+    lead = len(piece) - len(piece.lstrip())
+    return Sentence(stripped, offset + start + lead, offset + start + lead + len(stripped))
 
 
 def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
-    """Split one paragraph into sentences with absolute offsets.
+    """Split one paragraph into sentences with absolute offsets, in O(n) time for n characters.
 
     Splits after . ! ? (with trailing quotes) when the next word starts a sentence, and not after
-    abbreviations (``Mr.``, ``U.S.``), initials or decimal numbers.
+    abbreviations (``Mr.``, ``U.S.``), initials or decimal numbers. Every step looks only at the
+    characters around one sentence end (never copies or rescans the rest of the paragraph), so one
+    huge paragraph costs time proportional to its length.
     """
     sentences: list[Sentence] = []
     start = 0
     for match in SENTENCE_END.finditer(text):
         end = match.end()
-        rest = text[end:].lstrip()
-        if not rest:
-            break
-        if match.group().startswith(".") and len(match.group()) == 1 and _is_abbreviation(text, match.start()):
+        following = NEXT_START.match(text, end).group(1)
+        if not following:
+            break  # only whitespace after this end: the rest is the last sentence
+        if match.group() == "." and _is_abbreviation(text, match.start()):
             continue
         # Next sentence must start like one: capital, digit, or an opening quote/bracket.
-        if not (rest[0].isupper() or rest[0].isdigit() or rest[0] in OPEN_QUOTES + "(["):
+        if not (following.isupper() or following.isdigit() or following in OPEN_QUOTES + "(["):
             continue
-        piece = text[start:end]
-        if piece.strip():
-            lead = len(piece) - len(piece.lstrip())
-            sentences.append(Sentence(piece.strip(), offset + start + lead, offset + start + lead + len(piece.strip())))
+        if sentence := _sentence(text, start, end, offset):
+            sentences.append(sentence)
         start = end
-    piece = text[start:]
-    if piece.strip():
-        lead = len(piece) - len(piece.lstrip())
-        sentences.append(Sentence(piece.strip(), offset + start + lead, offset + start + lead + len(piece.strip())))
+    if sentence := _sentence(text, start, len(text), offset):
+        sentences.append(sentence)
     return sentences
 
 
