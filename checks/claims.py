@@ -31,12 +31,13 @@ from checks.ingest import BYLINE_LINE, DATE_LINE, SOURCE_LINE, URL_LINE
 
 WEIGHTS_FILE = SHIPPED_DATA / "checkworthiness_weights.json"
 
-# Lines that are site furniture, never claims: cross-promotion, share prompts, captions, footers.
+# Lines that are site furniture, never claims: cross-promotion, share prompts, captions, wire credits, footers.
 BOILERPLATE = re.compile(
-    r"^\s*(?:read more|related|more on this|see also|watch|listen|sign up|subscribe|follow us|share this|"
+    r"^\s*(?:(?:read more|related|more on this|see also|watch|listen|sign up|subscribe|follow us|share this|"
     r"click here|advertisement|sponsored|click to|most read|trending|don'?t miss|join us|"
-    r"copyright|©|all rights reserved|image:|photo:|picture:|credit:|getty images|"
-    r"\(?image|this article (?:was|is) (?:originally )?published)\b.*$",
+    r"copyright|all rights reserved|getty images|\(?image|this article (?:was|is) (?:originally )?published|"
+    r"\((?:additional )?(?:reporting|writing|editing) by|additional reporting by)\b|"
+    r"©|(?:image|photo|picture|pic|credit|caption)s?\s*:).*$",
     re.I,
 )
 CAPTION_TAIL = re.compile(r"\((?:image|photo|picture|pic|credit)s?\s*:[^)]*\)\s*$", re.I)

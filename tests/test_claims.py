@@ -80,9 +80,13 @@ def test_boilerplate_lines():
         "Protesters in Minsk (Image: Getty)",
         "Sign up to our newsletter",
         "source: express.co.uk",
+        "Photo: Nurses outside the hospital",
+        "(Reporting by Kim Roy; Editing by Lee Hart)",
+        "Additional reporting by Kim Roy",
     ]:
         assert is_boilerplate(line), line
     assert not is_boilerplate("Readers said more than 30 people were detained.")
+    assert not is_boilerplate("Reporting by the BBC found 30 people were detained.")
 
 
 def test_scores_rank_factual_above_opinion_with_reasons():
