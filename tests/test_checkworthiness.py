@@ -129,3 +129,25 @@ def test_extract_claims_with_encoder_keeps_sentences_and_offsets():
     assert [c.text for c in plain] == [c.text for c in semantic] and semantic[0].is_headline
     assert all(s.score > p.score for p, s in zip(plain, semantic, strict=True))
     assert any("(semantic)" in r for r in semantic[1].reasons) and semantic[0].reasons[0] == "+ headline"
+
+
+def test_news_set_labels_match_the_articles_and_every_claim_maps_to_them():
+    from bench.news_checkworthiness import DEV_ARTICLES, article_metrics, claim_labels, load_articles
+
+    articles = load_articles()
+    assert len(articles) >= 20 and len(articles) > DEV_ARTICLES
+    assert all(label in (0, 1, 2) for a in articles for _, _, label in a.units)
+    for article in articles:
+        for news_rules in (False, True):  # both extractors' claims overlap labelled sentences only
+            claims = extract_claims(article.body, news_rules=news_rules)
+            labels, _ = claim_labels(article, claims)
+            assert len(labels) == len(claims)
+    # A claim that merges labelled sentences takes their highest label; a perfect ranking scores 1.
+    article = next(a for a in articles if a.name.startswith("01_"))
+    claims = extract_claims(article.body)
+    labels, missed = claim_labels(article, claims)
+    merged = next(i for i, c in enumerate(claims) if "Three nurses" in c.text)
+    assert "She treated injured protesters" in claims[merged].text and labels[merged] == 2 and missed == 0
+    assert article_metrics(article, claims, [float(label) for label in labels])["MAP"] == 1.0
+    reversed_ranking = article_metrics(article, claims, [-float(label) for label in labels])
+    assert reversed_ranking["MAP"] < 0.8 and reversed_ranking["P@3"] == 0.0
