@@ -1,4 +1,4 @@
-"""Settings: where the database lives and which embedding model to load.
+"""Settings: where the database lives, which embedding model to load, and what the URL fetcher may reach.
 
 Every setting comes from an environment variable with a working default, so the app and the
 CLI run with zero configuration.
@@ -39,3 +39,21 @@ def load_settings(data_dir: str | os.PathLike | None = None, model: str | None =
     resolved_dir = Path(data_dir or os.environ.get("WORKBENCH_DATA_DIR") or PROJECT_ROOT / "var")
     resolved_dir.mkdir(parents=True, exist_ok=True)
     return Settings(data_dir=resolved_dir, model=model or os.environ.get("WORKBENCH_MODEL") or None)
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """Internal hosts the fetcher may reach anyway (none by default) and a contact for its user agent."""
+
+    allow_hosts: frozenset[str]
+    contact: str | None
+
+
+def load_fetch_settings() -> FetchSettings:
+    """Read ``WORKBENCH_FETCH_ALLOW_HOSTS`` (comma-separated host names or IPs) and ``WORKBENCH_FETCH_CONTACT``
+    (a URL or e-mail address site owners can reach the newsroom at)."""
+    hosts = os.environ.get("WORKBENCH_FETCH_ALLOW_HOSTS", "")
+    return FetchSettings(
+        allow_hosts=frozenset(host.strip() for host in hosts.split(",") if host.strip()),
+        contact=os.environ.get("WORKBENCH_FETCH_CONTACT") or None,
+    )
