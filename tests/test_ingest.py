@@ -89,12 +89,12 @@ def test_fetch_url_from_a_local_server(monkeypatch):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}/world/minsk-rally"
     try:
-        with pytest.raises(IngestError, match="refused: 127.0.0.1 resolves to a loopback address"):
+        with pytest.raises(IngestError, match=r"refused: 127\.0\.0\.1 resolves to a loopback address"):
             fetch_url(url, timeout=5)  # internal hosts only when the settings allow them
         monkeypatch.setenv("WORKBENCH_FETCH_ALLOW_HOSTS", "127.0.0.1")
         draft = fetch_url(url, timeout=5)
     finally:
         server.shutdown()
     assert "100,000 people" in draft.body
-    with pytest.raises(IngestError, match="Could not fetch .*connection failed"):
+    with pytest.raises(IngestError, match=r"Could not fetch .*connection failed"):
         fetch_url("http://127.0.0.1:9/none", timeout=1)
