@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.common import get_workbench
+from ui.common import get_workbench, safe_md
 
 st.set_page_config(page_title="Fact-check workbench", layout="wide")
 st.markdown("<style>mark{background:#ffe58a;padding:0 2px}.passage{line-height:1.5}</style>", unsafe_allow_html=True)
@@ -31,5 +31,5 @@ st.session_state["reviewer_widget"] = st.session_state["reviewer"]
 if st.session_state["reviewer"]:
     st.query_params["reviewer"] = st.session_state["reviewer"]  # page switches drop query parameters
 st.sidebar.text_input("Reviewer", key="reviewer_widget", placeholder="your name", on_change=_remember_reviewer)
-st.sidebar.caption(f"Database: {workbench.settings.db_path}")
+st.sidebar.caption(safe_md(f"Database: {workbench.settings.db_path}"))
 st.navigation(PAGES).run()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from checks import corpus, factchecks
-from ui.common import get_workbench, reviewer, show_flashes
+from ui.common import get_workbench, reviewer, safe_md, show_flashes
 
 UPLOAD_TYPES = ["txt", "md", "html", "htm", "json", "jsonl", "csv"]
 
@@ -26,11 +26,11 @@ def render() -> None:
         bar = st.progress(0.0, text="Importing…")
         for number, upload in enumerate(files, start=1):
             result = corpus.import_file(workbench.store, upload.name, upload.getvalue(), reviewer() or "anonymous")
-            (st.warning if result.problems else st.success)(f"{upload.name}: {result.summary()}")
+            (st.warning if result.problems else st.success)(safe_md(f"{upload.name}: {result.summary()}"))
             bar.progress(number / len(files), text=f"Imported {number} of {len(files)} files")
     if st.button("Add all loaded articles to the corpus", key="articles_to_corpus"):
         ids = [r["id"] for r in workbench.store.query("SELECT id FROM articles")]
-        st.success(corpus.add_articles(workbench.store, ids, reviewer() or "anonymous").summary())
+        st.success(safe_md(corpus.add_articles(workbench.store, ids, reviewer() or "anonymous").summary()))
     with st.expander("Earlier fact-checks library"):
         count = workbench.store.query_one("SELECT COUNT(*) FROM factchecks")[0]
         st.caption(f"{count:,} fact-checks (imported collections and this workbench's verdicts).")
@@ -48,7 +48,7 @@ def render() -> None:
                     if upload.name.lower().endswith((".json", ".jsonld"))
                     else factchecks.import_table(workbench.store, upload.name, data, reviewer=reviewer() or "anonymous")
                 )
-                (st.warning if report.skipped else st.success)(f"{upload.name}: {report.summary()}")
+                (st.warning if report.skipped else st.success)(safe_md(f"{upload.name}: {report.summary()}"))
             bar = st.progress(0.0, text="Embedding fact-checks for matching…")
             workbench.factcheck_matcher(
                 progress=lambda done, total: bar.progress(done / max(total, 1), text=f"Embedded {done:,} of {total:,}")
@@ -56,7 +56,9 @@ def render() -> None:
             bar.empty()
     st.divider()
     st.caption(
-        f"Model: {workbench.settings.model or 'all-MiniLM-L6-v2 (packaged)'} · index folder: {workbench.settings.index_dir}"
+        safe_md(
+            f"Model: {workbench.settings.model or 'all-MiniLM-L6-v2 (packaged)'} · index folder: {workbench.settings.index_dir}"
+        )
     )
     if st.button("Build / update the index", key="build_index", type="primary"):
         bar = st.progress(0.0, text="Embedding passages…")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from checks import articles, export
 from checks.review import VERDICTS
-from ui.common import get_workbench, reviewer, verdict_chart
+from ui.common import get_workbench, reviewer, safe_md, verdict_chart
 
 
 def render() -> None:
@@ -67,7 +67,7 @@ def render() -> None:
         upload = st.file_uploader("Verdicts CSV", type=["csv"], key="verdicts_csv")
         if upload is not None and st.button("Import verdicts", key="import_verdicts"):
             report = export.import_csv(workbench.store, upload.getvalue(), reviewer() or "anonymous")
-            (st.warning if report.skipped else st.success)(report.summary())
+            (st.warning if report.skipped else st.success)(safe_md(report.summary()))
 
 
 render()

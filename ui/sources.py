@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from checks import sources
-from ui.common import flash, get_workbench, rating_badge, reviewer, show_flashes
+from ui.common import flash, get_workbench, rating_badge, reviewer, safe_md, show_flashes
 
 
 def _override() -> None:
@@ -31,7 +31,9 @@ def render() -> None:
     if query:
         rating = sources.lookup(workbench.store, query)
         rating_badge(rating)
-        st.caption(f"{rating.rater or 'No rating imported for this domain.'} · scale {rating.scale or '-'} · {rating.notes}")
+        st.caption(
+            safe_md(f"{rating.rater or 'No rating imported for this domain.'} · scale {rating.scale or '-'} · {rating.notes}")
+        )
         if rating.components:
             st.json(rating.components, expanded=False)
         record = sources.track_record(workbench.store, query)
@@ -41,7 +43,9 @@ def render() -> None:
                 f"unsupported → smoothed {record.score:.2f} (prior {'none' if record.prior is None else f'{record.prior:.2f}'})"
             )
         for entry in sources.history(workbench.store, query):
-            st.caption(f"{entry['changed_at']} {entry['changed_by']}: {entry['reason']} (was {entry['previous'].get('label')})")
+            st.caption(
+                safe_md(f"{entry['changed_at']} {entry['changed_by']}: {entry['reason']} (was {entry['previous'].get('label')})")
+            )
     rows = workbench.store.query("SELECT domain, label, rating, rater, as_of, updated_by FROM sources ORDER BY domain")
     st.dataframe(pd.DataFrame([dict(r) for r in rows]), hide_index=True, key="sources_table")
     with st.expander("Override a rating"):
@@ -59,7 +63,7 @@ def render() -> None:
                 if kind.startswith("Lin")
                 else sources.import_unreliable_list(workbench.store, data, reviewer=reviewer() or "anonymous")
             )
-            (st.warning if report.skipped else st.success)(report.summary())
+            (st.warning if report.skipped else st.success)(safe_md(report.summary()))
 
 
 render()
