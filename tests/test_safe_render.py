@@ -144,3 +144,60 @@ def test_apptest_renders_hostile_text_without_images_or_links():
         kinds, _ = _render(body)
         assert not kinds & {"image", "link_open", "html_inline", "html_block"}, text
         assert_literal(text, body)
+
+
+def test_articles_page_fetches_urls_and_shows_hostile_titles_as_text(tmp_path, monkeypatch):
+    import http.server
+    import threading
+    from pathlib import Path
+
+    from ui.common import clear_caches
+
+    hits = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            if self.path != "/story":
+                self.send_error(404)
+                return
+            pixel = f"http://127.0.0.1:{self.server.server_port}/pixel.png"
+            body = (
+                f"<html><head><title>Minsk ![]({pixel}) rally</title></head><body><article><h1>Minsk ![]({pixel}) rally</h1>"
+                f"<p>Police detained 32 people in Minsk, the ministry said. [details]({pixel}) :red[alarm]</p>"
+                "<p>Opposition leaders called for new elections from exile in Lithuania.</p></article></body></html>"
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("WORKBENCH_FETCH_ALLOW_HOSTS", "127.0.0.1")  # the test server only
+    clear_caches()
+    try:
+        at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "workbench.py"), default_timeout=180).run()
+        at.text_input(key="reviewer_widget").input("Ann").run()
+        at.text_area(key="fetch_urls").input(f"{base}/story\n{base}/gone\nhttp://[::1]:{server.server_port}/story").run()
+        at.button(key="fetch_button").click().run()
+    finally:
+        server.shutdown()
+    assert not at.exception
+    assert sorted(hits) == ["/gone", "/story"]  # fetched in parallel; the IPv6 loopback URL refused before connecting
+    warnings = [w.value for w in at.warning]
+    added = [m.value for m in at.markdown if "added (" in m.value]
+    assert len(added) == 1 and len(warnings) == 2
+    for body in [*added, *warnings]:
+        kinds, _ = _render(body)
+        assert not kinds & {"image", "link_open", "html_inline", "html_block"}, body
+    shown = [_render(body)[1].replace(JOINER, "") for body in [*added, *warnings]]
+    assert f"'Minsk ![]({base}/pixel.png) rally' added (" in shown[0]  # the title as the page wrote it
+    assert shown[1] == f"Skipped: {base}/gone: failed, the server answered HTTP 404 Not Found."
+    assert shown[2].endswith("failed, refused: ::1 resolves to a loopback address ::1.")
