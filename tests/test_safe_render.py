@@ -8,6 +8,7 @@ source (directives, icons, LaTeX) and to the parsed text (emoji, autolinks, arro
 
 from __future__ import annotations
 
+import html as html_module
 import re
 
 import pytest
@@ -112,17 +113,30 @@ def test_any_text_renders_literally(text):
     assert_literal(text, safe_md(text))
 
 
+def _raw_html(source: str) -> set[str]:
+    """Every tag the parser passes through as raw HTML, inline or as a block."""
+    tags = set()
+    for token in PARSER.parse(source):
+        if token.type == "html_block":
+            tags.update(re.findall(r"<[^>]*>", token.content))
+        tags.update(child.content for child in token.children or [] if child.type == "html_inline")
+    return tags
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.one_of(TEXT, SYNTAX), st.data())
 def test_highlight_is_literal_in_markdown_and_marks_only_the_span(text, data):
     start = data.draw(st.integers(0, len(text)))
     end = data.draw(st.integers(start, len(text)))
-    html = highlight(text, start, end)
-    assert html.count("<mark>") == 1 and html.count("</mark>") == 1 and "\n" not in html
-    kinds, _ = _render(html)
-    assert kinds <= PLAIN | {"html_inline"}
-    # the only HTML is ours: the mark around the span and the line breaks
-    assert {t.content for t in PARSER.parse(html)[1].children if t.type == "html_inline"} <= {"<mark>", "</mark>", "<br>"}
+    marked, plain = highlight(text, start, end), highlight(text)
+    assert marked.count("<mark>") == 1 and marked.count("</mark>") == 1 and "<mark>" not in plain
+    assert "\n" not in marked + plain  # one line: a blank line would end an enclosing HTML block
+    for html in (marked, plain):
+        kinds, _ = _render(html)
+        assert kinds <= PLAIN | {"html_inline", "html_block"}
+        assert _raw_html(html) <= {"<mark>", "</mark>", "<br>"}  # the only HTML is ours
+    # read as HTML (inside an HTML block), the text comes back exactly
+    assert html_module.unescape(plain.replace("<br>", "\n")).replace(JOINER, "") == text
 
 
 def _hostile_page(texts: list[str]) -> None:

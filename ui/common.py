@@ -142,9 +142,13 @@ def safe_md(text: object) -> str:
     return "  \n".join(_block_start(_inline(line.lstrip(" \t"))) for line in lines)  # "  \n": a hard line break
 
 
-def highlight(text: str, start: int, end: int) -> str:
-    """HTML of text with [start, end) marked; everything else literal, whether the result is read
-    as Markdown (with unsafe_allow_html) or placed inside an HTML block."""
+def highlight(text: str, start: int | None = None, end: int | None = None) -> str:
+    """HTML of text, with [start, end) marked when given; the text stays literal whether the result
+    is read as Markdown (with unsafe_allow_html) or placed inside an HTML block. One line: a blank
+    line would end an HTML block and let Markdown read what follows."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    marked = _inline(text[:start]) + "<mark>" + _inline(text[start:end]) + "</mark>" + _inline(text[end:])
+    if start is None or end is None:
+        marked = _inline(text)
+    else:
+        marked = _inline(text[:start]) + "<mark>" + _inline(text[start:end]) + "</mark>" + _inline(text[end:])
     return _block_start(marked.replace("\n", "<br>"))
