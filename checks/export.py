@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from checks.corpus import content_hash
+from checks.ingest import IngestError, load_json
 from checks.review import VERDICTS
 from checks.sources import ImportReport
 from checks.store import Store, log_action, utc_now
@@ -202,10 +203,10 @@ def import_csv(store: Store, data: bytes, reviewer: str = "import") -> ImportRep
                 report.skipped.append(f"line {line}: empty claim_text")
                 continue
             try:
-                evidence = json.loads(row.get("cited_evidence") or "[]")
-                snapshot = json.loads(row.get("source_rating_snapshot") or "{}")
-            except json.JSONDecodeError:
-                report.skipped.append(f"line {line}: cited_evidence or source_rating_snapshot is not valid JSON")
+                evidence = load_json(row.get("cited_evidence") or "[]", "cited_evidence")
+                snapshot = load_json(row.get("source_rating_snapshot") or "{}", "source_rating_snapshot")
+            except IngestError as error:  # invalid, or nested deep enough to crash a plain json.loads
+                report.skipped.append(f"line {line}: {error}")
                 continue
             article_id = _find_or_create_article(conn, row)
             claim = conn.execute(

@@ -239,7 +239,7 @@ def _json_depth(skeleton: str) -> int:
     return deepest
 
 
-def _load_json(text: str, where: str) -> object:
+def load_json(text: str, where: str) -> object:
     """``json.loads`` after checking, without parsing, that the text neither nests deeper than
     :data:`MAX_JSON_DEPTH` (json recurses once per level and crashes on deep input) nor holds more
     than :data:`MAX_JSON_VALUES` values (millions of tiny values take seconds and gigabytes).
@@ -251,7 +251,7 @@ def _load_json(text: str, where: str) -> object:
         if skeleton.count(",") > MAX_JSON_VALUES:
             raise IngestError(f"{where}: more than {MAX_JSON_VALUES:,} JSON values; split it into smaller files.")
         if _json_depth(skeleton) > MAX_JSON_DEPTH:
-            raise IngestError(f"{where}: JSON nested more than {MAX_JSON_DEPTH} levels deep; article records are flat.")
+            raise IngestError(f"{where}: JSON nested more than {MAX_JSON_DEPTH} levels deep.")
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
@@ -295,12 +295,12 @@ def parse_upload(name: str, data: bytes) -> BatchResult:
         records, problems = [], []
         for number, line in lines:
             try:
-                records.append(_load_json(line, f"{name} line {number}"))
+                records.append(load_json(line, f"{name} line {number}"))
             except IngestError as error:
                 problems.append(str(error))
         result = parse_records(records, name)
         return BatchResult(result.drafts, problems + result.problems)
-    payload = _load_json(text, name)
+    payload = load_json(text, name)
     records = payload if isinstance(payload, list) else [payload]
     _check_count(len(records), name)
     return parse_records(records, name)

@@ -128,3 +128,11 @@ def test_hidden_formulas_survive_export_and_import_unchanged(store, tmp_path):
     assert export.import_csv(other, data).imported == 1
     assert tuple(other.query_one("SELECT reviewer, rationale FROM verdicts")) == stored
     assert _without_ids(export.to_csv(export.verdict_records(other))) == _without_ids(data)
+
+
+def test_csv_import_skips_hostile_json_cells(store):
+    deep = "[" * 50_000  # a plain json.loads crashes on this with RecursionError
+    data = f'claim_text,verdict,cited_evidence\n"Police held 32",verified,"{deep}"\n"Fine claim",verified,"[]"\n'.encode()
+    report = export.import_csv(store, data, "Ann")
+    assert report.imported == 1
+    assert report.skipped == ["line 2: cited_evidence: JSON nested more than 32 levels deep."]
