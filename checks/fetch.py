@@ -212,37 +212,12 @@ def _resolve(url: str, target: _Target, policy: FetchPolicy, deadline: float) ->
     return addresses
 
 
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """An HTTP connection to a vetted address; the Host header still names the host."""
-
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
-        self.address = address
-
-    def connect(self) -> None:
-        self.sock = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    """An HTTPS connection to a vetted address; SNI and the certificate check use the host name."""
-
-    def __init__(self, host: str, port: int, address: str, timeout: float, tls: ssl.SSLContext) -> None:
-        super().__init__(host, port, timeout=timeout, context=tls)
-        self.address = address
-        self.tls = tls
-
-    def connect(self) -> None:
-        raw = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock = self.tls.wrap_socket(raw, server_hostname=self.host)
-
-
 class _Watchdog:
     """Shuts the socket down at the deadline, so a server that drips bytes cannot hold a read open."""
 
     def __init__(self, sock: socket.socket, seconds: float) -> None:
         self.fired = False
-        self._sock = sock
+        self.sock = sock  # replaced by the TLS socket once the handshake is done
         self._timer = threading.Timer(seconds, self._fire)
         self._timer.daemon = True
         self._timer.start()
@@ -250,7 +225,7 @@ class _Watchdog:
     def _fire(self) -> None:
         self.fired = True
         with contextlib.suppress(OSError):  # already closed: nothing left to cut
-            self._sock.shutdown(socket.SHUT_RDWR)
+            self.sock.shutdown(socket.SHUT_RDWR)
 
     def cancel(self) -> None:
         self._timer.cancel()
@@ -264,24 +239,15 @@ def _size(count: float) -> str:
     return f"{count / 1e6:.3g} MB" if count >= 1e6 else f"{count / 1e3:.3g} kB"
 
 
-def _connect(url: str, target: _Target, addresses: list[str], policy: FetchPolicy, deadline: float):
-    """A connection to the first vetted address that answers."""
+def _connect(url: str, target: _Target, addresses: list[str], policy: FetchPolicy, deadline: float) -> socket.socket:
+    """A TCP connection to the first vetted address that answers; no name is looked up here."""
     failure: OSError | None = None
     for address in addresses:
-        timeout = min(policy.connect_timeout, _deadline_left(deadline, url, policy))
-        if target.scheme == "https":
-            tls = ssl.create_default_context(cafile=policy.ca_file)
-            conn = _PinnedHTTPSConnection(target.host, target.port, address, timeout, tls)
-        else:
-            conn = _PinnedHTTPConnection(target.host, target.port, address, timeout)
         try:
-            conn.connect()
-            return conn
-        except ssl.SSLError as error:
-            conn.close()
-            raise FetchError(url, f"TLS failed ({error.reason or error})") from error
+            return socket.create_connection(
+                (address, target.port), min(policy.connect_timeout, _deadline_left(deadline, url, policy))
+            )
         except OSError as error:
-            conn.close()
             failure = error
     if isinstance(failure, TimeoutError):
         raise FetchError(url, f"timed out connecting after {policy.connect_timeout:g} s") from failure
@@ -295,13 +261,19 @@ class _Redirect:
 
 
 def _get(url: str, target: _Target, accept: Collection[str], policy: FetchPolicy, deadline: float) -> FetchResult | _Redirect:
-    """One request to one vetted address: the body, or where the server redirects to."""
-    addresses = _resolve(url, target, policy, deadline)
-    conn = _connect(url, target, addresses, policy, deadline)
-    sock = conn.sock  # kept: the connection forgets it once the response owns the stream
-    watchdog = _Watchdog(sock, _deadline_left(deadline, url, policy))
+    """One request to a vetted address: the body, or where the server redirects to."""
+    sock = _connect(url, target, _resolve(url, target, policy, deadline), policy, deadline)
+    watchdog = _Watchdog(sock, _deadline_left(deadline, url, policy))  # covers the TLS handshake too
+    conn: http.client.HTTPConnection | None = None
     try:
         sock.settimeout(min(policy.read_timeout, _deadline_left(deadline, url, policy)))
+        if target.scheme == "https":
+            tls = ssl.create_default_context(cafile=policy.ca_file)
+            sock = watchdog.sock = tls.wrap_socket(sock, server_hostname=target.host)  # SNI and certificate: the name
+            conn = http.client.HTTPSConnection(target.host, target.port, context=tls)
+        else:
+            conn = http.client.HTTPConnection(target.host, target.port)
+        conn.sock = sock  # already connected to the vetted address, so http.client never connects by name
         conn.putrequest("GET", target.path, skip_accept_encoding=True)
         conn.putheader("User-Agent", policy.user_agent)
         conn.putheader("Accept", ", ".join(accept))
@@ -340,10 +312,15 @@ def _get(url: str, target: _Target, accept: Collection[str], policy: FetchPolicy
             raise FetchError(url, f"timed out after {policy.total_timeout:g} s") from error
         if isinstance(error, TimeoutError):
             raise FetchError(url, f"timed out: no data for {policy.read_timeout:g} s") from error
+        if isinstance(error, ssl.SSLError):
+            reason = getattr(error, "verify_message", None) or error.reason or error
+            raise FetchError(url, f"TLS failed ({reason})") from error
         raise FetchError(url, f"the connection failed ({type(error).__name__}: {error})") from error
     finally:
         watchdog.cancel()
-        conn.close()
+        if conn is not None:
+            conn.close()
+        sock.close()
 
 
 def fetch(url: str, accept: Collection[str] = HTML_TYPES, policy: FetchPolicy | None = None) -> FetchResult:

@@ -222,11 +222,27 @@ def test_slow_drip_is_cut_at_the_total_timeout(serve):
             time.sleep(0.2)
 
     server = serve({"/body": drip_body, "/headers": drip_headers})
-    for path in ("/body", "/headers"):
+    listener = socket.create_server(("127.0.0.1", 0))  # a TLS handshake that never ends
+
+    def drip_handshake() -> None:
+        client, _ = listener.accept()
+        with client:
+            client.sendall(b"\x16\x03\x03\x40\x00")  # a handshake record of 16 kB is coming...
+            for _ in range(100):  # ...one byte at a time
+                try:
+                    client.sendall(b"\x00")
+                except OSError:
+                    return
+                time.sleep(0.2)
+
+    threading.Thread(target=drip_handshake, daemon=True).start()
+    handshake = f"https://127.0.0.1:{listener.getsockname()[1]}/"
+    for url in (server.url("/body"), server.url("/headers"), handshake):
         started = time.monotonic()
         with pytest.raises(FetchError, match=r"timed out after 1 s"):
-            fetch(server.url(path), policy=policy(total_timeout=1.0, read_timeout=5.0))
+            fetch(url, policy=policy(total_timeout=1.0, read_timeout=5.0))
         assert time.monotonic() - started < 2.5
+    listener.close()
 
 
 def test_silent_server_hits_the_read_timeout(serve):
