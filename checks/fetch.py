@@ -8,8 +8,10 @@ connection goes to the very address that was checked, so a second DNS answer can
 elsewhere (DNS rebinding), while the Host header, TLS SNI and certificate check use the name. Bodies
 are streamed under a byte cap, with connect, read and total time limits, and a content-type check.
 
-Built on the standard library's ``http.client``: it lets the connection be pinned to an address
-without patching a third-party connection pool, and everything else it needs is small.
+Built on the standard library's ``http.client``: the fetcher opens the socket to the checked
+address itself (under the total-time watchdog, TLS handshake included) and hands it over, so no
+name is ever looked up twice. ``requests`` (installed with the other packages) would need its
+connection pool patched for that, and redirects, caps and time limits handled by hand all the same.
 """
 
 from __future__ import annotations
