@@ -48,7 +48,9 @@ DATE_LINE = re.compile(
     re.I,
 )
 URL_LINE = re.compile(r"^\s*(?:url|link|canonical)\s*:\s*(https?://\S+)\s*$", re.I)
-JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+# A JSON string; one left open runs to the end of the text, so every '"' starts a match and the scan
+# stays linear (a pattern that had to find the closing quote retries from every escaped quote).
+JSON_STRING = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*(?:"|\\?\Z)')
 NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")  # never text; tab, line and page breaks are handled apart

@@ -34,6 +34,7 @@ CORPUS = [
     ("deep-objects.json", ('{"a":' * 1000 + "1" + "}" * 1000).encode(), "nested more than"),
     ("never-closed.json", ("[" * 200_000).encode(), "nested more than"),
     ("deep-line.jsonl", (json.dumps({"text": STORY}) + "\n" + "[" * 5000).encode(), lambda r: len(r.drafts) == 1),
+    ("open-string.json", ("[" + "[]," * 20 + '"' + '\\"' * 500_000).encode(), "Unterminated string"),  # quadratic to scan naively
     ("many-values.json", ("[" + "0," * 2_100_000 + "0]").encode(), "more than 2,000,000 JSON values"),
     ("long-number.json", ("9" * 5000).encode(), "a number too long to read"),
     ("nan.json", b'{"text": NaN}', lambda r: r.problems == ["nan.json record 1: no text/body/content field."]),
