@@ -128,7 +128,7 @@ def parse_text(text: str, origin: str = "pasted", url: str | None = None, title:
         raise IngestError(f"{origin} has no text.")
     _check_size(body, origin)
     lines = [line.strip() for line in body.split("\n") if line.strip()]
-    headline = title or re.sub(r"^#+\s*", "", lines[0])[:300]
+    headline = (title or re.sub(r"^#+\s*", "", lines[0]) or lines[0])[:300]  # a line of only "#" stays a headline
     byline = published = None
     domain = registrable_domain(url) if url else None
     for line in lines[1:6]:
