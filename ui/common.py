@@ -32,7 +32,7 @@ def load_model(workbench: Workbench) -> str:
     try:
         return _load_model(workbench)
     except ModelNotFoundError as error:
-        st.error(str(error))
+        st.error(safe_md(str(error)))  # it quotes a configured path, which may hold "_" or "*"
         st.stop()
 
 
