@@ -137,7 +137,8 @@ def _block_start(line: str) -> str:
 
 def safe_md(text: object) -> str:
     """Markdown that Streamlit shows as exactly ``text``: every line break kept, nothing formatted,
-    linked, embedded or replaced. Leading spaces of a line are dropped (Markdown drops them anyway)."""
+    linked, embedded or replaced. Leading spaces of a line are dropped (Markdown drops them anyway);
+    invisible word joiners are added inside URLs, addresses, shortcodes and arrows."""
     lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     return "  \n".join(_block_start(_inline(line.lstrip(" \t"))) for line in lines)  # "  \n": a hard line break
 
