@@ -6,7 +6,7 @@ import streamlit as st
 
 from checks.vocab import Role
 from ui import signin
-from ui.common import get_workbench
+from ui.common import get_workbench, safe_md
 
 st.set_page_config(page_title="Fact-check workbench", layout="wide")
 st.markdown("<style>mark{background:#ffe58a;padding:0 2px}.passage{line-height:1.5}</style>", unsafe_allow_html=True)
@@ -22,7 +22,7 @@ ADMIN_PAGES = [st.Page("ui/accounts.py", title="Accounts", url_path="accounts")]
 
 workbench = get_workbench()
 actor = signin.current_actor()
-st.sidebar.markdown(f"Signed in as **{actor.name}** ({actor.role})")
+st.sidebar.markdown(f"Signed in as **{safe_md(actor.name)}** ({actor.role})")
 st.sidebar.button("Sign out", key="sign_out", on_click=signin.sign_out)
-st.sidebar.caption(f"Database: {workbench.settings.db_path}")
+st.sidebar.caption(safe_md(f"Database: {workbench.settings.db_path}"))
 st.navigation(PAGES + (ADMIN_PAGES if actor.role.allows(Role.ADMIN) else [])).run()

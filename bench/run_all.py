@@ -14,6 +14,7 @@ SCRIPTS = [
     "news_checkworthiness.py",
     "claim_matching_clef2020.py",
     "review_latency.py",
+    "hostile_input.py",
 ]
 
 

@@ -1,7 +1,10 @@
-"""``python -m checks``: the command line."""
+"""``python -m checks``: the command line (see :mod:`checks.cli`)."""
 
+import signal
 import sys
 
 from checks.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `… | head` ends quietly (only here: never inside a test run)
+    sys.exit(main())

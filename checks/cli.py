@@ -12,7 +12,6 @@ import dataclasses
 import getpass
 import json
 import os
-import signal
 import sys
 from collections.abc import Callable, Iterator
 from enum import Enum
@@ -538,7 +537,6 @@ def command_paths(parser: argparse.ArgumentParser) -> set[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `… | head` ends quietly
     args = build_parser().parse_args(argv)
     out = Output(args.json)
     try:

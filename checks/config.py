@@ -1,4 +1,4 @@
-"""Settings: where the database lives and which embedding model to load.
+"""Settings: where the database lives, which embedding model to load, and what the URL fetcher may reach.
 
 Every setting comes from an environment variable with a working default, so the app and the
 CLI run with zero configuration.
@@ -44,4 +44,22 @@ def load_settings(data_dir: str | os.PathLike | None = None, model: str | None =
         data_dir=resolved_dir,
         model=model or os.environ.get("WORKBENCH_MODEL") or None,
         session_hours=float(os.environ.get("WORKBENCH_SESSION_HOURS") or 12),
+    )
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """Internal hosts the fetcher may reach anyway (none by default) and a contact for its user agent."""
+
+    allow_hosts: frozenset[str]
+    contact: str | None
+
+
+def load_fetch_settings() -> FetchSettings:
+    """Read ``WORKBENCH_FETCH_ALLOW_HOSTS`` (comma-separated host names or IPs) and ``WORKBENCH_FETCH_CONTACT``
+    (a URL or e-mail address site owners can reach the newsroom at)."""
+    hosts = os.environ.get("WORKBENCH_FETCH_ALLOW_HOSTS", "")
+    return FetchSettings(
+        allow_hosts=frozenset(host.strip() for host in hosts.split(",") if host.strip()),
+        contact=os.environ.get("WORKBENCH_FETCH_CONTACT") or None,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from dataclasses import dataclass
 
 from checks.store import Store
@@ -36,10 +37,13 @@ CSV_COLUMNS = [
     "cited_evidence_urls",
     "cited_evidence",
 ]
-# Cells starting with these are run as formulas by spreadsheet programs (CSV injection); they get
-# a leading apostrophe. A cell that already starts with an apostrophe gets one too, so import can
-# always strip exactly one and the round trip is lossless.
-ESCAPED_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "'")
+# Cells whose first visible character is one of these are run as formulas by spreadsheet programs
+# (CSV injection), also behind spaces, line breaks and invisible characters, which spreadsheets skip.
+# They get a leading apostrophe, as do cells starting with a tab or carriage return (formula
+# prefixes of their own) and cells already starting with an apostrophe, so import can always strip
+# exactly one and the round trip is lossless.
+FORMULA_CHARS = frozenset("=+-@")
+ESCAPED_PREFIXES = ("\t", "\r", "'")
 CLAIMREVIEW_RATINGS = {"verified": (5, "True"), "disputed": (1, "False"), "unsupported": (3, "Unproven")}
 
 
@@ -89,13 +93,22 @@ def verdict_records(store: Store, where: ExportFilter | None = None) -> list[dic
     return records
 
 
+def _first_visible(text: str) -> str:
+    """The first character that is neither whitespace (any Unicode space or line break) nor an
+    invisible format character (zero-width space, BOM, ...); "" when there is none."""
+    return next((ch for ch in text if not (ch.isspace() or unicodedata.category(ch) == "Cf")), "")
+
+
 def _safe_cell(value) -> str:
     """Text a spreadsheet shows as text: formula-like strings get a leading apostrophe."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(ESCAPED_PREFIXES) else text
+    if text.startswith(ESCAPED_PREFIXES) or _first_visible(text) in FORMULA_CHARS:
+        return "'" + text
+    return text
 
 
 def _unescape(text: str) -> str:
+    """Undo :func:`_safe_cell`: every cell it changed, and only those, starts with the apostrophe it added."""
     return text[1:] if text.startswith("'") else text
 
 

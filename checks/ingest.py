@@ -1,8 +1,9 @@
-"""Ingest: turn pasted text, files (txt, md, html, json, jsonl, csv) or a URL into article drafts.
+"""Ingest: turn pasted text, files (txt, md, html, json, jsonl, csv) or URLs into article drafts.
 
 Owns decoding (encodings, binary and size checks), metadata detection (headline, byline, date,
-canonical URL, source domain) and the parsing of batch formats. It never writes to the store;
-:mod:`checks.articles` does that.
+canonical URL, source domain) and the parsing of batch formats, each bounded (size, JSON depth,
+record count, page text) before the expensive step so hostile input gets a clear refusal. URLs are
+downloaded by :mod:`checks.fetch`. It never writes to the store; :mod:`checks.articles` does that.
 """
 
 from __future__ import annotations
@@ -12,22 +13,33 @@ import io
 import json
 import re
 import unicodedata
-import urllib.request
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
 
+import numpy as np
+
 from checks.errors import InputError
+from checks.fetch import HTML_TYPES, FetchError, FetchResult, default_policy, fetch, fetch_many
 from checks.sources import registrable_domain
 
 MAX_ARTICLE_CHARS = 500_000  # ~100 printed pages; longer input is almost always a wrong file
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a batch file (csv/jsonl) may hold many articles
+MAX_PAGE_BYTES = 5_000_000  # a downloaded page; real article pages are well under 1 MB
+MAX_BATCH_RECORDS = 50_000  # rows of one batch file; more than a 50 MB file of real articles holds
+MAX_JSON_DEPTH = 32  # article records are flat; deeper nesting is junk (and deep enough crashes json)
+MAX_JSON_VALUES = 2_000_000  # about 40 fields for each of MAX_BATCH_RECORDS records
+# Text a page may show (scripts and styles aside) and still be extracted. Extraction time grows with
+# it (about 0.7 s per million characters here) and the article is a part of it, so a page with more
+# than twice the article limit is refused before extraction instead of after it.
+MAX_PAGE_TEXT_CHARS = 2 * MAX_ARTICLE_CHARS
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ""}
 HTML_SUFFIXES = {".html", ".htm"}
 BATCH_SUFFIXES = {".json", ".jsonl", ".csv"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | BATCH_SUFFIXES
 
-SOURCE_LINE = re.compile(r"^\s*(?:source|via|originally published (?:at|by|on))\s*[:\-–]\s*(\S.*?)\s*$", re.I)
+SOURCE_LINE = re.compile(r"^\s*(?:source|via|originally published (?:at|by|on))\s*[:\-–]\s*(\S.*)$", re.I)
 BYLINE_LINE = re.compile(r"^\s*(?i:by|written by|words by)\s+([A-Z][\w.'\- ]{1,80}?)\s*(?:[,|–-].*)?$")
 DATE_LINE = re.compile(
     r"^\s*(?:published|updated|posted)?\s*:?\s*"
@@ -36,6 +48,14 @@ DATE_LINE = re.compile(
     re.I,
 )
 URL_LINE = re.compile(r"^\s*(?:url|link|canonical)\s*:\s*(https?://\S+)\s*$", re.I)
+# A JSON string; one left open runs to the end of the text, so every '"' starts a match and the scan
+# stays linear (a pattern that had to find the closing quote retries from every escaped quote).
+JSON_STRING = re.compile(r'"[^"\\]*(?:\\[\s\S][^"\\]*)*(?:"|\\?\Z)')
+NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")  # never text; tab, line and page breaks are handled apart
+# Never article text, and dropped by the extractor anyway: dropping them first makes the size check honest.
+PAGE_JUNK = "//script[not(@type='application/ld+json')]|//style|//svg|//noscript"
 
 
 class IngestError(InputError):
@@ -66,7 +86,10 @@ def decode_bytes(data: bytes, name: str = "input") -> str:
     if len(data) > MAX_FILE_BYTES:
         raise IngestError(f"{name} is {len(data) / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB per file.")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise IngestError(f"{name} starts like UTF-16 text but is not valid UTF-16 ({error.reason}).") from error
     elif b"\x00" in data[:8192]:
         raise IngestError(f"{name} looks like a binary file (it contains NUL bytes), not text.")
     else:
@@ -81,8 +104,10 @@ def decode_bytes(data: bytes, name: str = "input") -> str:
 
 
 def normalise_text(text: str) -> str:
-    """NFC, Unix newlines, no trailing spaces; offsets of claims refer to this form."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    """NFC, Unix newlines, no trailing spaces, no control characters; offsets of claims refer to this
+    form. Lone surrogates (JSON can spell them) become U+FFFD, so the text can always be stored as UTF-8."""
+    text = CONTROL_CHARS.sub("", LONE_SURROGATE.sub("\ufffd", text))
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").replace("\v", "\n").replace("\f", "\n")
     text = text.replace("\u00a0", " ").replace("\u200b", "")
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
 
@@ -103,7 +128,7 @@ def parse_text(text: str, origin: str = "pasted", url: str | None = None, title:
         raise IngestError(f"{origin} has no text.")
     _check_size(body, origin)
     lines = [line.strip() for line in body.split("\n") if line.strip()]
-    headline = title or re.sub(r"^#+\s*", "", lines[0])[:300]
+    headline = (title or re.sub(r"^#+\s*", "", lines[0]) or lines[0])[:300]  # a line of only "#" stays a headline
     byline = published = None
     domain = registrable_domain(url) if url else None
     for line in lines[1:6]:
@@ -115,7 +140,7 @@ def parse_text(text: str, origin: str = "pasted", url: str | None = None, title:
             url = match.group(1)
     for line in reversed(lines[-3:]):
         if match := SOURCE_LINE.match(line):
-            domain = registrable_domain(match.group(1)) or domain
+            domain = registrable_domain(match.group(1).strip()) or domain
             break
     if domain is None and url:
         domain = registrable_domain(url)
@@ -123,10 +148,27 @@ def parse_text(text: str, origin: str = "pasted", url: str | None = None, title:
 
 
 def parse_html(html: str, origin: str = "html", url: str | None = None) -> ArticleDraft:
-    """Extract the main text and metadata of a web page with trafilatura (offline)."""
+    """Extract the main text and metadata of a web page with trafilatura (offline).
+
+    The page is parsed once; scripts, styles and the like are dropped and the text left is measured
+    before the slow extraction, which a page with far more text than an article can hold never
+    reaches. Refusing beats truncating here: a cut article would silently lose claims.
+    """
     import trafilatura
 
-    extracted = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
+    tree = trafilatura.load_html(html)
+    if tree is None:
+        raise IngestError(f"{origin}: no article text could be extracted from this HTML.")
+    for node in tree.xpath(PAGE_JUNK):
+        node.drop_tree()
+    words = tree.text_content().split()
+    shown = sum(map(len, words)) + len(words)  # characters with every run of whitespace as one space
+    if shown > MAX_PAGE_TEXT_CHARS:
+        raise IngestError(
+            f"{origin}: the page holds {shown:,} characters of text; one article may have at most "
+            f"{MAX_ARTICLE_CHARS:,}, so it was not extracted."
+        )
+    extracted = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False)
     if extracted is None or not (extracted.text or "").strip():
         raise IngestError(f"{origin}: no article text could be extracted from this HTML.")
     page_url = extracted.url or url
@@ -141,19 +183,29 @@ def parse_html(html: str, origin: str = "html", url: str | None = None) -> Artic
     return draft
 
 
+def _field(record: dict, *names: str) -> str | None:
+    """The first of ``names`` holding a non-empty string or integer (a year), stripped; lists,
+    objects, floats (NaN) and booleans are not text, so they do not count."""
+    for name in names:
+        value = record.get(name)
+        if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+            return str(value).strip()
+    return None
+
+
 def _record_to_draft(record: dict, origin: str) -> ArticleDraft:
     lowered = {str(k).strip().lower(): v for k, v in record.items() if k is not None}
-    text = next((str(lowered[k]) for k in ("text", "body", "content", "article") if lowered.get(k)), "")
-    if not text.strip():
+    text = _field(lowered, "text", "body", "content", "article")
+    if text is None:
         raise IngestError(f"{origin}: no text/body/content field.")
-    title = str(lowered.get("title") or lowered.get("headline") or "").strip() or None
-    url = str(lowered.get("url") or lowered.get("link") or "").strip() or None
-    body = f"{title}\n\n{text}" if title and not text.lstrip().startswith(title) else text
+    title = _field(lowered, "title", "headline")
+    url = _field(lowered, "url", "link")
+    body = f"{title}\n\n{text}" if title and not text.startswith(title) else text
     draft = parse_text(body, origin=origin, url=url, title=title)
-    draft.byline = str(lowered.get("byline") or lowered.get("author") or "").strip() or draft.byline
-    draft.published = str(lowered.get("date") or lowered.get("published") or "").strip() or draft.published
-    if lowered.get("domain") or lowered.get("source"):
-        draft.domain = registrable_domain(str(lowered.get("domain") or lowered.get("source"))) or draft.domain
+    draft.byline = _field(lowered, "byline", "author") or draft.byline
+    draft.published = _field(lowered, "date", "published") or draft.published
+    if source := _field(lowered, "domain", "source"):
+        draft.domain = registrable_domain(source) or draft.domain
     return draft
 
 
@@ -177,6 +229,44 @@ def parse_records(records: list[dict], origin: str) -> BatchResult:
     return BatchResult(drafts, problems)
 
 
+def _json_depth(skeleton: str) -> int:
+    """How deeply arrays and objects nest in JSON text whose strings were removed."""
+    brackets = NOT_BRACKET.sub("", skeleton).encode("ascii")
+    steps = np.frombuffer(brackets, dtype=np.uint8)
+    depth = deepest = 0
+    for start in range(0, len(steps), 1 << 22):  # in slices, so a file of brackets stays small in memory
+        chunk = steps[start : start + (1 << 22)]
+        walk = np.cumsum(np.where((chunk == ord("[")) | (chunk == ord("{")), 1, -1), dtype=np.int64) + depth
+        deepest, depth = max(deepest, int(walk.max())), int(walk[-1])
+    return deepest
+
+
+def load_json(text: str, where: str) -> object:
+    """``json.loads`` after checking, without parsing, that the text neither nests deeper than
+    :data:`MAX_JSON_DEPTH` (json recurses once per level and crashes on deep input) nor holds more
+    than :data:`MAX_JSON_VALUES` values (millions of tiny values take seconds and gigabytes).
+    Every failure is an :class:`IngestError`."""
+    # Counting brackets and commas over the raw text over-counts (strings hold some): the usual file
+    # is far below both limits and skips the exact check.
+    if text.count("[") + text.count("{") > MAX_JSON_DEPTH or text.count(",") > MAX_JSON_VALUES:
+        skeleton = JSON_STRING.sub("", text)
+        if skeleton.count(",") > MAX_JSON_VALUES:
+            raise IngestError(f"{where}: more than {MAX_JSON_VALUES:,} JSON values; split it into smaller files.")
+        if _json_depth(skeleton) > MAX_JSON_DEPTH:
+            raise IngestError(f"{where}: JSON nested more than {MAX_JSON_DEPTH} levels deep.")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise IngestError(f"{where}: not valid JSON ({error.msg} at line {error.lineno}).") from error
+    except ValueError as error:  # the one other refusal: an integer longer than Python converts
+        raise IngestError(f"{where}: not valid JSON (a number too long to read).") from error
+
+
+def _check_count(count: int, name: str) -> None:
+    if count > MAX_BATCH_RECORDS:
+        raise IngestError(f"{name} has more than {MAX_BATCH_RECORDS:,} records; split it into smaller files.")
+
+
 def parse_upload(name: str, data: bytes) -> BatchResult:
     """Parse one uploaded or local file by its extension; batch formats yield many drafts."""
     suffix = PurePath(name).suffix.lower()
@@ -190,46 +280,66 @@ def parse_upload(name: str, data: bytes) -> BatchResult:
     if suffix in TEXT_SUFFIXES:
         return BatchResult([parse_text(text, origin=name)], [])
     if suffix == ".csv":
+        rows = []
         try:
-            rows = list(csv.DictReader(io.StringIO(text)))
+            for row in csv.DictReader(io.StringIO(text)):
+                rows.append(row)
+                _check_count(len(rows), name)
         except csv.Error as error:
             raise IngestError(f"{name}: not a readable CSV file ({error}).") from error
         if not rows:
             raise IngestError(f"{name}: the CSV has a header but no rows.")
         return parse_records(rows, name)
     if suffix == ".jsonl":
+        # Records end at "\n" only: JSON strings may hold other line breaks (U+2028) that splitlines() cuts at.
+        lines = [(number, line) for number, line in enumerate(text.split("\n"), start=1) if line.strip()]
+        _check_count(len(lines), name)
         records, problems = [], []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
+        for number, line in lines:
             try:
-                records.append(json.loads(line))
-            except json.JSONDecodeError as error:
-                problems.append(f"{name} line {number}: not valid JSON ({error.msg}).")
+                records.append(load_json(line, f"{name} line {number}"))
+            except IngestError as error:
+                problems.append(str(error))
         result = parse_records(records, name)
         return BatchResult(result.drafts, problems + result.problems)
+    payload = load_json(text, name)
+    records = payload if isinstance(payload, list) else [payload]
+    _check_count(len(records), name)
+    return parse_records(records, name)
+
+
+def _page_to_draft(page: FetchResult) -> ArticleDraft:
     try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise IngestError(f"{name}: not valid JSON ({error.msg} at line {error.lineno}).") from error
-    return parse_records(payload if isinstance(payload, list) else [payload], name)
+        html = page.data.decode(page.charset or "utf-8")
+    except (LookupError, UnicodeDecodeError):
+        html = decode_bytes(page.data, page.url)
+    return parse_html(html, origin=page.url, url=page.final_url)
 
 
 def fetch_url(url: str, timeout: float = 10.0) -> ArticleDraft:
-    """Download a page and extract its article; network failures become :class:`IngestError`."""
-    if not re.match(r"^https?://", url, re.I):
-        raise IngestError(f"'{url}' is not an http(s) URL.")
-    request = urllib.request.Request(url, headers={"User-Agent": "factcheck-workbench/0.1"})
+    """Download a page with the safe fetcher (at most ``timeout`` seconds in all) and extract its
+    article; every refusal and failure is an :class:`IngestError` naming the URL and why."""
+    policy = default_policy(
+        max_bytes=MAX_PAGE_BYTES, total_timeout=timeout, connect_timeout=min(5.0, timeout), read_timeout=timeout
+    )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            data = response.read(MAX_FILE_BYTES + 1)
-            charset = response.headers.get_content_charset() or "utf-8"
-    except OSError as error:
-        raise IngestError(f"Could not fetch {url}: {error}.") from error
-    if len(data) > MAX_FILE_BYTES:
-        raise IngestError(f"{url} is larger than {MAX_FILE_BYTES / 1e6:.0f} MB.")
-    try:
-        html = data.decode(charset)
-    except (LookupError, UnicodeDecodeError):
-        html = decode_bytes(data, url)
-    return parse_html(html, origin=url, url=url)
+        page = fetch(url, HTML_TYPES, policy)
+    except FetchError as error:
+        raise IngestError(str(error)) from error
+    return _page_to_draft(page)
+
+
+def fetch_urls(urls: Iterable[str], progress: Callable[[int, int], None] | None = None) -> BatchResult:
+    """Download several pages in parallel and extract each article; one problem line per URL that
+    was skipped or failed. ``progress(done, total)`` counts downloads."""
+    outcomes = fetch_many(urls, HTML_TYPES, default_policy(max_bytes=MAX_PAGE_BYTES), progress=progress)
+    drafts, problems = [], []
+    for outcome in outcomes:
+        if outcome.result is None:
+            problems.append(f"{outcome.url}: {outcome.state}, {outcome.reason}.")
+            continue
+        try:
+            drafts.append(_page_to_draft(outcome.result))
+        except IngestError as error:
+            problems.append(str(error))
+    return BatchResult(drafts, problems)

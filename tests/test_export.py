@@ -2,10 +2,14 @@ import csv
 import io
 import json
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from checks import actions, export
 from checks.actions import Actor
 from checks.articles import article_claims
 from checks.ingest import parse_text
+from checks.store import Store
 
 ANN = Actor("Ann")
 ARTICLE = 'Minsk report\n\n=HYPERLINK("http://evil.example") claims 32 were detained, police said.\n\nsource: express.co.uk'
@@ -91,3 +95,59 @@ def test_csv_import_reports_malformed_rows(store):
     assert "needs a rationale" in report.skipped[2] and all("list of passages" in s for s in report.skipped[3:])
     assert [r["text"] for r in store.query("SELECT text FROM claims")] == ["Fine claim"]
     assert actions.import_verdicts(store, ANN, b"text,label\nx,y\n").skipped == ["missing columns: claim_text, verdict"]
+
+
+HIDDEN_FORMULAS = [
+    " =1+1",
+    "\n=HYPERLINK(\"http://evil.example\")",
+    "\r\n+cmd|' /C calc'!A0",
+    "\u00a0@SUM(A1:A9)",
+    "\u2003\u3000-2+3",
+    "\u200b=1",  # zero-width space
+    "\ufeff=1",  # byte-order mark
+    "\t \n =1",
+    "'already quoted",
+]
+
+
+def test_formulas_behind_whitespace_and_invisible_characters_are_neutralised():
+    for text in HIDDEN_FORMULAS:
+        assert export._safe_cell(text) == "'" + text, repr(text)
+        assert export._unescape(export._safe_cell(text)) == text
+    for text in ("Police held 32", " 32 detained", "a=b", "", "\u200b"):
+        assert export._safe_cell(text) == text, repr(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30))
+def test_safe_cell_round_trip_is_exact_and_never_leaves_a_formula(text):
+    cell = export._safe_cell(text)
+    assert export._unescape(cell) == text
+    assert cell.startswith("'") or export._first_visible(cell) not in export.FORMULA_CHARS
+
+
+def test_hidden_formulas_survive_export_and_import_unchanged(store, tmp_path):
+    actions.import_lin2023(store, ANN, b"domain,pc1\nexpress.co.uk,0.37\n")
+    article = actions.ingest_article(
+        store, ANN, parse_text("Minsk report\n\nPolice held 32 people, officials said.\n\nsource: express.co.uk")
+    )
+    claim = article_claims(store, article.article_id)[1]
+    rationale = "\n".join(HIDDEN_FORMULAS)
+    actions.set_verdict(store, Actor("\u00a0=Ann"), claim["id"], "disputed", rationale)
+    records = export.verdict_records(store)
+    stored = (records[0]["reviewer"], records[0]["rationale"])  # as saved (the rationale is trimmed)
+    data = export.to_csv(records)
+    row = next(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert (row["reviewer"], row["rationale"]) == ("'" + stored[0], "'" + stored[1])
+    other = Store(tmp_path / "other.db")
+    assert actions.import_verdicts(other, ANN, data).imported == 1
+    assert tuple(other.query_one("SELECT reviewer, rationale FROM verdicts")) == stored
+    assert _without_ids(export.to_csv(export.verdict_records(other))) == _without_ids(data)
+
+
+def test_csv_import_skips_hostile_json_cells(store):
+    deep = "[" * 50_000  # a plain json.loads crashes on this with RecursionError
+    data = f'claim_text,verdict,cited_evidence\n"Police held 32",verified,"{deep}"\n"Fine claim",verified,"[]"\n'.encode()
+    report = actions.import_verdicts(store, ANN, data)
+    assert report.imported == 1
+    assert report.skipped == ["line 2: cited_evidence: JSON nested more than 32 levels deep."]

@@ -119,7 +119,7 @@ def test_claimreview_import_reads_graph_lists_and_single_objects(store):
     assert library_row(store, "Drinking hot water").publisher == "example.com"  # no author: the site
     assert import_table(store, "reviews.json", json.dumps([review_item, second]).encode()).already_present == 2
     assert import_table(store, "review.json", json.dumps(review_item).encode()).already_present == 1
-    with pytest.raises(factchecks.FactCheckError):
+    with pytest.raises(InputError, match="not valid JSON"):
         import_table(store, "broken.json", b"not json")
 
 

@@ -73,7 +73,7 @@ def test_batches_report_bad_records_and_keep_good_ones():
         parse_upload("slides.pptx", b"data")
 
 
-def test_fetch_url_from_a_local_server():
+def test_fetch_url_from_a_local_server(monkeypatch):
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
             body = HTML_PAGE.encode()
@@ -88,10 +88,14 @@ def test_fetch_url_from_a_local_server():
 
     server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/world/minsk-rally"
     try:
-        draft = fetch_url(f"http://127.0.0.1:{server.server_port}/world/minsk-rally", timeout=5)
+        with pytest.raises(IngestError, match=r"refused: 127\.0\.0\.1 resolves to a loopback address"):
+            fetch_url(url, timeout=5)  # internal hosts only when the settings allow them
+        monkeypatch.setenv("WORKBENCH_FETCH_ALLOW_HOSTS", "127.0.0.1")
+        draft = fetch_url(url, timeout=5)
     finally:
         server.shutdown()
     assert "100,000 people" in draft.body
-    with pytest.raises(IngestError, match="Could not fetch"):
+    with pytest.raises(IngestError, match=r"Could not fetch .*connection failed"):
         fetch_url("http://127.0.0.1:9/none", timeout=1)

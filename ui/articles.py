@@ -7,9 +7,9 @@ import streamlit as st
 
 from checks import actions, articles, retrieval, review
 from checks.errors import WorkbenchError
-from checks.ingest import fetch_url, parse_text, parse_upload
+from checks.ingest import fetch_urls, parse_text, parse_upload
 from checks.vocab import Role
-from ui.common import act, can, current_actor, flash, get_workbench, reviewer, show_flashes, verdict_chart
+from ui.common import act, can, current_actor, flash, get_workbench, reviewer, safe_md, show_flashes, verdict_chart
 
 UPLOAD_TYPES = ["txt", "md", "html", "htm", "json", "jsonl", "csv"]
 
@@ -50,41 +50,51 @@ def _ingest_pasted() -> None:
         st.session_state["paste_text"] = ""
 
 
-def _ingest_url() -> None:
-    try:
-        draft = fetch_url(st.session_state.get("fetch_url", "").strip())
-    except WorkbenchError as error:
-        flash(str(error), "error")
-        return
-    _save(draft)
-
-
 def _load_demo() -> None:
     _save(get_workbench().demo_article())
 
 
-def _ingest_uploads(files) -> None:
+def _store_batch(batch) -> bool:
+    """Store every draft of a parsed batch, one line each; False when storing was refused."""
     actor = current_actor()
+    for problem in batch.problems:
+        st.warning(safe_md(f"Skipped: {problem}"))
+    for draft in batch.drafts:
+        try:
+            result = _ingest(actor, draft)
+        except WorkbenchError as error:
+            st.error(safe_md(f"Not added: {error}"))
+            return False
+        state = "added" if result.created else "already loaded"
+        line = f"{draft.origin}: '{draft.title[:80]}' {state} ({result.claims} claims, source {draft.domain or 'unknown'})"
+        st.write(safe_md(line))
+        _open_for_review(result.article_id)
+    return True
+
+
+def _ingest_uploads(files) -> None:
     bar = st.progress(0.0, text="Ingesting…")
     for number, upload in enumerate(files, start=1):
         try:
             batch = parse_upload(upload.name, upload.getvalue())
         except WorkbenchError as error:
-            st.error(str(error))
+            st.error(safe_md(str(error)))
             continue
-        for problem in batch.problems:
-            st.warning(f"Skipped: {problem}")
-        for draft in batch.drafts:
-            try:
-                result = _ingest(actor, draft)
-            except WorkbenchError as error:
-                st.error(f"Not added: {error}")
-                return
-            state = "added" if result.created else "already loaded"
-            st.write(f"{upload.name}: '{draft.title[:80]}' {state} ({result.claims} claims, source {draft.domain or 'unknown'})")
-            _open_for_review(result.article_id)
+        if not _store_batch(batch):
+            return
         bar.progress(number / len(files), text=f"Ingested {number} of {len(files)} files")
     bar.empty()
+
+
+def _ingest_urls(text: str) -> None:
+    urls = [line.strip() for line in text.splitlines() if line.strip()]
+    if not urls:
+        st.warning("Enter at least one URL, one per line.")
+        return
+    bar = st.progress(0.0, text="Fetching…")
+    batch = fetch_urls(urls, progress=lambda done, total: bar.progress(done / total, text=f"Fetched {done} of {total} pages"))
+    bar.empty()
+    _store_batch(batch)
 
 
 def _assign(article_id: int) -> None:
@@ -145,8 +155,9 @@ def render() -> None:
         if st.button("Ingest uploaded files", key="ingest_files", disabled=not files):
             _ingest_uploads(files)
     with url:
-        st.text_input("Page URL", key="fetch_url", placeholder="https://…")
-        st.button("Fetch and add", key="fetch_button", on_click=_ingest_url)
+        st.text_area("Page URLs, one per line (fetched in parallel)", key="fetch_urls", placeholder="https://…", height=110)
+        if st.button("Fetch and add", key="fetch_button"):
+            _ingest_urls(st.session_state.get("fetch_urls", ""))
 
     rows = articles.list_articles(workbench.store)
     st.subheader(f"Loaded articles ({len(rows)})")

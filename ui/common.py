@@ -1,9 +1,10 @@
-"""Shared UI pieces: the cached workbench, the reviewer and the one way a page runs an action
-(:func:`act`), badges and flash messages."""
+"""Shared UI pieces: the cached workbench, the signed-in reviewer and the one way a page runs an
+action (:func:`act`), badges, flash messages, and the escaping that makes untrusted text (articles,
+claims, evidence, names, reasons) render as text."""
 
 from __future__ import annotations
 
-import html
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -48,7 +49,7 @@ def load_model(workbench: Workbench) -> str:
     try:
         return _load_model(workbench)
     except ModelNotFoundError as error:
-        st.error(str(error))
+        st.error(safe_md(str(error)))  # it quotes a configured path, which may hold "_" or "*"
         st.stop()
 
 
@@ -106,14 +107,15 @@ def rating_badge(rating: SourceRating, key_hint: str = "") -> None:
     elif rating.notes:
         provenance += f". {rating.notes}"
     st.badge(
-        f"{rating.domain or 'no domain'} · {rating.badge()}",
+        safe_md(f"{rating.domain or 'no domain'} · {rating.badge()}"),
         color=BADGE_COLOURS.get(rating.label, "gray"),
-        help=provenance,
+        help=safe_md(provenance),
     )
 
 
 def flash(message: str, kind: str = "success") -> None:
-    """Queue a message for the next render (callbacks run before the page redraws)."""
+    """Queue a message for the next render (callbacks run before the page redraws); it is shown
+    as plain text, so it may quote titles, names and error messages."""
     st.session_state.setdefault("flash", []).append((kind, message))
 
 
@@ -122,7 +124,7 @@ def show_flashes() -> None:
     # that moved would be redrawn closed).
     with st.container(key="flash_slot"):
         for kind, message in st.session_state.pop("flash", []):
-            getattr(st, kind)(message)
+            getattr(st, kind)(safe_md(message))
 
 
 VERDICT_COLOURS = {"verified": "#2e7d32", "disputed": "#c62828", "unsupported": "#f9a825"}
@@ -140,8 +142,63 @@ def when(timestamp: str | None) -> str:
     return f"{timestamp[:10]} {timestamp[11:16]} UTC" if timestamp else ""
 
 
-def highlight(text: str, start: int, end: int) -> str:
-    """HTML of text with [start, end) marked; everything else escaped."""
-    return (html.escape(text[:start]) + "<mark>" + html.escape(text[start:end]) + "</mark>" + html.escape(text[end:])).replace(
-        "\n", "<br>"
-    )
+# Streamlit renders Markdown (GitHub-flavoured, plus its own colour, badge, icon, emoji and LaTeX
+# syntax) in st.markdown, captions, alerts, widget labels, help tooltips and badges. Untrusted text
+# must show as typed there: no image that fetches an attacker's URL, no link, no formatting.
+#
+# Syntax characters become numeric character references, which Markdown shows literally in every
+# context (labels and badges included) and which also stay literal inside raw HTML.
+_SYNTAX = re.compile(
+    r"[\\`*\[\]{}<>&$~|^]"
+    r"|:(?=[A-Za-z:])"  # ":name" starts a directive: :red[x], :blue-badge[x], :material/x:
+    r"|(?<![^\W_])_|_(?![^\W_])"  # "_" between two letters or digits (snake_case) cannot emphasise
+)
+_BLOCK_START = re.compile(r"[ \t]+|[#\-+=]|\d{1,9}(?=[.)])")  # indented code, heading, list, setext underline
+# Some features work on the parsed text rather than the Markdown source, so references alone do not
+# stop them: emoji and :streamlit: shortcodes, bare URLs and e-mail addresses becoming links, and
+# "->", "--", ">=" becoming arrows and dashes. An invisible word joiner breaks each pattern.
+_JOINER = "\u2060"
+_AFTER_JOINER = [
+    (re.compile(r":(?=[A-Za-z0-9_+-]+:)"), ":"),  # :smile:, :+1:, :streamlit:
+    (re.compile(r"(?i)(https?:)(?=//)"), r"\1"),  # http://…, also inside words
+    (re.compile(r"(?i)(www)(?=\.)"), r"\1"),  # www.…
+    (re.compile(r"@(?=[-\w])"), "@"),  # name@example.org
+    (re.compile(r"(?<!\S)([<>~-])(?=(?:->|-|=|>)(?!\S))"), r"\1"),  # <-> -> <- -- >= <= ~=
+]
+
+
+def _inline(text: str) -> str:
+    for pattern, kept in _AFTER_JOINER:
+        text = pattern.sub(kept + _JOINER, text)
+    return _SYNTAX.sub(lambda match: f"&#{ord(match.group())};", text)
+
+
+def _block_start(line: str) -> str:
+    """Make the start of a Markdown line plain text (a digit run keeps its digits, its "." or ")" goes)."""
+    match = _BLOCK_START.match(line)
+    if match is None:
+        return line
+    if match.group()[0].isdigit():
+        end = match.end()
+        return line[:end] + f"&#{ord(line[end])};" + line[end + 1 :]
+    return "".join(f"&#{ord(ch)};" for ch in match.group()) + line[match.end() :]
+
+
+def safe_md(text: object) -> str:
+    """Markdown that Streamlit shows as exactly ``text``: every line break kept, nothing formatted,
+    linked, embedded or replaced. Leading spaces of a line are dropped (Markdown drops them anyway);
+    invisible word joiners are added inside URLs, addresses, shortcodes and arrows."""
+    lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "  \n".join(_block_start(_inline(line.lstrip(" \t"))) for line in lines)  # "  \n": a hard line break
+
+
+def highlight(text: str, start: int | None = None, end: int | None = None) -> str:
+    """HTML of text, with [start, end) marked when given; the text stays literal whether the result
+    is read as Markdown (with unsafe_allow_html) or placed inside an HTML block. One line: a blank
+    line would end an HTML block and let Markdown read what follows."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if start is None or end is None:
+        marked = _inline(text)
+    else:
+        marked = _inline(text[:start]) + "<mark>" + _inline(text[start:end]) + "</mark>" + _inline(text[end:])
+    return _block_start(marked.replace("\n", "<br>"))

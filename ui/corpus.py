@@ -7,7 +7,7 @@ import streamlit as st
 from checks import actions, articles, corpus, factchecks
 from checks.errors import WorkbenchError
 from checks.vocab import Role
-from ui.common import can, current_actor, get_workbench, show_flashes
+from ui.common import can, current_actor, get_workbench, safe_md, show_flashes
 
 UPLOAD_TYPES = ["txt", "md", "html", "htm", "json", "jsonl", "csv"]
 
@@ -24,11 +24,15 @@ def render() -> None:
     st.metric("Documents / passages", f"{documents:,} / {passages:,}")
     if not can(Role.EDITOR):
         st.info("Adding evidence and earlier fact-checks needs the editor role.")
-    files = None if not can(Role.EDITOR) else st.file_uploader(
-        "Evidence files: txt, md, html, or jsonl/csv/json with text, url, title, date, domain per record",
-        type=UPLOAD_TYPES,
-        accept_multiple_files=True,
-        key="evidence_files",
+    files = (
+        None
+        if not can(Role.EDITOR)
+        else st.file_uploader(
+            "Evidence files: txt, md, html, or jsonl/csv/json with text, url, title, date, domain per record",
+            type=UPLOAD_TYPES,
+            accept_multiple_files=True,
+            key="evidence_files",
+        )
     )
     if files is not None and st.button("Import evidence", key="import_evidence", disabled=not files):
         bar = st.progress(0.0, text="Importing…")
@@ -36,33 +40,37 @@ def render() -> None:
             try:
                 result = actions.import_evidence_file(workbench.store, _actor(), upload.name, upload.getvalue())
             except WorkbenchError as error:
-                st.error(f"{upload.name}: {error}")
+                st.error(safe_md(f"{upload.name}: {error}"))
                 continue
-            (st.warning if result.problems else st.success)(f"{upload.name}: {result.summary()}")
+            (st.warning if result.problems else st.success)(safe_md(f"{upload.name}: {result.summary()}"))
             bar.progress(number / len(files), text=f"Imported {number} of {len(files)} files")
     if can(Role.EDITOR) and st.button("Add all loaded articles to the corpus", key="articles_to_corpus"):
         ids = [r["id"] for r in articles.list_articles(workbench.store)]
         try:
-            st.success(actions.add_articles_to_corpus(workbench.store, _actor(), ids).summary())
+            st.success(safe_md(actions.add_articles_to_corpus(workbench.store, _actor(), ids).summary()))
         except WorkbenchError as error:
-            st.error(str(error))
+            st.error(safe_md(str(error)))
     with st.expander("Earlier fact-checks library", expanded=False):
         count = factchecks.library_size(workbench.store)
         st.caption(f"{count:,} fact-checks (imported collections and this workbench's verdicts).")
-        library_files = None if not can(Role.EDITOR) else st.file_uploader(
-            "CSV/TSV (claim, verdict, url, date, publisher) or ClaimReview JSON-LD",
-            type=["csv", "tsv", "json", "jsonld"],
-            accept_multiple_files=True,
-            key="factcheck_files",
+        library_files = (
+            None
+            if not can(Role.EDITOR)
+            else st.file_uploader(
+                "CSV/TSV (claim, verdict, url, date, publisher) or ClaimReview JSON-LD",
+                type=["csv", "tsv", "json", "jsonld"],
+                accept_multiple_files=True,
+                key="factcheck_files",
+            )
         )
         if library_files is not None and st.button("Import fact-checks", key="import_factchecks", disabled=not library_files):
             for upload in library_files:
                 try:
                     report = actions.import_factchecks(workbench.store, _actor(), upload.name, upload.getvalue())
                 except WorkbenchError as error:
-                    st.error(f"{upload.name}: {error}")
+                    st.error(safe_md(f"{upload.name}: {error}"))
                     continue
-                (st.warning if report.skipped else st.success)(f"{upload.name}: {report.summary()}")
+                (st.warning if report.skipped else st.success)(safe_md(f"{upload.name}: {report.summary()}"))
             bar = st.progress(0.0, text="Embedding fact-checks for matching…")
             workbench.factcheck_matcher(
                 progress=lambda done, total: bar.progress(done / max(total, 1), text=f"Embedded {done:,} of {total:,}")
@@ -70,7 +78,9 @@ def render() -> None:
             bar.empty()
     st.divider()
     st.caption(
-        f"Model: {workbench.settings.model or 'all-MiniLM-L6-v2 (packaged)'} · index folder: {workbench.settings.index_dir}"
+        safe_md(
+            f"Model: {workbench.settings.model or 'all-MiniLM-L6-v2 (packaged)'} · index folder: {workbench.settings.index_dir}"
+        )
     )
     if st.button("Build / update the index", key="build_index", type="primary"):
         bar = st.progress(0.0, text="Embedding passages…")

@@ -8,7 +8,7 @@ import streamlit as st
 from checks import actions, articles, export
 from checks.errors import WorkbenchError
 from checks.vocab import Role, Verdict
-from ui.common import can, current_actor, get_workbench, verdict_chart
+from ui.common import can, current_actor, get_workbench, safe_md, verdict_chart
 
 
 def render() -> None:
@@ -73,9 +73,9 @@ def render() -> None:
             try:
                 report = actions.import_verdicts(workbench.store, current_actor(), upload.getvalue())
             except WorkbenchError as error:
-                st.error(str(error))
+                st.error(safe_md(str(error)))
             else:
-                (st.warning if report.skipped else st.success)(report.summary())
+                (st.warning if report.skipped else st.success)(safe_md(report.summary()))
 
 
 render()

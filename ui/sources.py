@@ -8,7 +8,7 @@ import streamlit as st
 from checks import actions, sources
 from checks.errors import WorkbenchError
 from checks.vocab import Role
-from ui.common import act, can, current_actor, get_workbench, rating_badge, show_flashes
+from ui.common import act, can, current_actor, get_workbench, rating_badge, safe_md, show_flashes
 
 
 def _override() -> None:
@@ -32,7 +32,9 @@ def render() -> None:
     if query:
         rating = sources.lookup(workbench.store, query)
         rating_badge(rating)
-        st.caption(f"{rating.rater or 'No rating imported for this domain.'} · scale {rating.scale or '-'} · {rating.notes}")
+        st.caption(
+            safe_md(f"{rating.rater or 'No rating imported for this domain.'} · scale {rating.scale or '-'} · {rating.notes}")
+        )
         if rating.components:
             st.json(rating.components, expanded=False)
         record = sources.track_record(workbench.store, query)
@@ -42,7 +44,9 @@ def render() -> None:
                 f"unsupported → smoothed {record.score:.2f} (prior {'none' if record.prior is None else f'{record.prior:.2f}'})"
             )
         for entry in sources.history(workbench.store, query):
-            st.caption(f"{entry['changed_at']} {entry['changed_by']}: {entry['reason']} (was {entry['previous'].get('label')})")
+            st.caption(
+                safe_md(f"{entry['changed_at']} {entry['changed_by']}: {entry['reason']} (was {entry['previous'].get('label')})")
+            )
     st.dataframe(pd.DataFrame(sources.all_ratings(workbench.store)), hide_index=True, key="sources_table")
     with st.expander("Override a rating"):
         st.text_input("Domain", key="override_domain")
@@ -57,9 +61,9 @@ def render() -> None:
             try:
                 report = importer(workbench.store, current_actor(), upload.getvalue())
             except WorkbenchError as error:
-                st.error(str(error))
+                st.error(safe_md(str(error)))
             else:
-                (st.warning if report.skipped else st.success)(report.summary())
+                (st.warning if report.skipped else st.success)(safe_md(report.summary()))
 
 
 render()

@@ -13,7 +13,9 @@ import json
 
 from checks.actions.core import Actor, Tx, action, perform
 from checks.actions.review import refresh_state
+from checks.errors import InputError
 from checks.export import int_or_none, parse_verdict_csv
+from checks.ingest import load_json
 from checks.sources import ImportReport
 from checks.store import Store, content_hash, mirror_verdict, utc_now
 from checks.vocab import AuditAction, Role, Verdict
@@ -57,10 +59,10 @@ def _problem(row: dict) -> str | None:
     if verdict is not Verdict.VERIFIED and not row.get("rationale", "").strip():
         return f"a '{verdict}' verdict needs a rationale"
     try:
-        evidence = json.loads(row.get("cited_evidence") or "[]")
-        snapshot = json.loads(row.get("source_rating_snapshot") or "{}")
-    except json.JSONDecodeError:
-        return "cited_evidence or source_rating_snapshot is not valid JSON"
+        evidence = load_json(row.get("cited_evidence") or "[]", "cited_evidence")
+        snapshot = load_json(row.get("source_rating_snapshot") or "{}", "source_rating_snapshot")
+    except InputError as error:  # invalid, or nested deep enough to crash a plain json.loads
+        return str(error)
     if not isinstance(evidence, list) or not all(isinstance(item, dict) for item in evidence):
         return "cited_evidence must be a list of passages"
     if not isinstance(snapshot, dict):
@@ -111,8 +113,8 @@ def import_verdicts(store: Store, actor: Actor, data: bytes) -> ImportReport:
                 "verdict": row["verdict"],
                 "rationale": row.get("rationale", ""),
                 "reviewer": row.get("reviewer") or actor.name,
-                "rating_snapshot": json.dumps(json.loads(row.get("source_rating_snapshot") or "{}")),
-                "evidence_snapshot": json.dumps(json.loads(row.get("cited_evidence") or "[]")),
+                "rating_snapshot": json.dumps(load_json(row.get("source_rating_snapshot") or "{}", "source_rating_snapshot")),
+                "evidence_snapshot": json.dumps(load_json(row.get("cited_evidence") or "[]", "cited_evidence")),
                 "decided_at": row.get("decided_at") or utc_now(),
             }
             if old and all(old[key] == new[key] for key in ("verdict", "rationale", "reviewer", "decided_at")):

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.errors import InputError, NotFoundError
+from checks.ingest import load_json
 from checks.sources import registrable_domain
 from checks.store import Store, claim_identity
 
@@ -132,7 +133,7 @@ def word_count(text: str) -> int:
 
 def parse_date(value: str | None) -> str | None:
     """An ISO date (YYYY-MM-DD) from the usual written forms, or None when it cannot be read."""
-    if not value or not value.strip():
+    if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
     try:
@@ -230,8 +231,13 @@ def _name(value: Any) -> str | None:
     if isinstance(value, list):
         return next((n for n in map(_name, value) if n), None)
     if isinstance(value, dict):
-        return value.get("name") or value.get("alternateName") or value.get("url")
-    return str(value) if value else None
+        return _text(value.get("name")) or _text(value.get("alternateName")) or _text(value.get("url")) or None
+    return _text(value) or None
+
+
+def _text(value: Any) -> str:
+    """A JSON value that should be text, stripped; anything else (number, object, list) counts as absent."""
+    return value.strip() if isinstance(value, str) else ""
 
 
 def _has_type(item: dict, wanted: str) -> bool:
@@ -247,11 +253,13 @@ def parse_claimreview(data: bytes, collection: str = "claimreview") -> tuple[Lib
     claim, are skipped and reported.
     """
     try:
-        document = json.loads(data.decode("utf-8-sig"))
+        document = load_json(data.decode("utf-8-sig"), "ClaimReview JSON-LD")
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise FactCheckError(f"Not ClaimReview JSON-LD: {error}") from error
     if isinstance(document, dict):
         items = document.get("@graph", [document])
+        if not isinstance(items, list):
+            raise FactCheckError("ClaimReview JSON-LD: @graph must be a list of objects.")
     elif isinstance(document, list):
         items = document
     else:
@@ -262,14 +270,17 @@ def parse_claimreview(data: bytes, collection: str = "claimreview") -> tuple[Lib
         if not isinstance(item, dict) or not _has_type(item, "ClaimReview"):
             report.skipped.append(f"item {number}: not a ClaimReview")
             continue
-        claim = (item.get("claimReviewed") or "").strip()
+        claim = _text(item.get("claimReviewed"))
         if not claim:
             report.skipped.append(f"item {number}: no claimReviewed")
             continue
         rating = item.get("reviewRating") or {}
         rating = rating[0] if isinstance(rating, list) and rating else rating
-        verdict = (rating.get("alternateName") or rating.get("name") or "").strip() if isinstance(rating, dict) else ""
-        url = item.get("url") or None
+        verdict = (_text(rating.get("alternateName")) or _text(rating.get("name"))) if isinstance(rating, dict) else ""
+        url = _text(item.get("url")) or None
+        if url and not url.lower().startswith(("http://", "https://")):
+            report.skipped.append(f"item {number}: url '{url[:80]}' is not a web address")
+            continue
         rows.append(
             {
                 "claim": claim,
@@ -278,7 +289,7 @@ def parse_claimreview(data: bytes, collection: str = "claimreview") -> tuple[Lib
                 "published": parse_date(item.get("datePublished")),
                 "publisher": _name(item.get("author")) or _name(item.get("publisher")) or registrable_domain(url),
                 "collection": collection,
-                "external_id": item.get("@id") or url,
+                "external_id": _text(item.get("@id")) or url,
             }
         )
     return report, rows
