@@ -70,7 +70,11 @@ def test_sources_page_shows_rating_with_provenance(app):
     app.switch_page("ui/sources.py").run()
     app.text_input(key="source_query").input("https://www.express.co.uk/news/world").run()
     assert ":red-badge[express.co.uk · low 0.37]" in [m.value for m in app.markdown]
-    assert any("Lin et al. 2023" in c.value and "pgad286" in c.value for c in app.caption)
+    captions = [c.value for c in app.caption]
+    assert any(c.startswith("Lin et al. 2023 aggregate (pc1): 0.37 (low;") for c in captions)
+    assert "Matched key: express.co.uk (host) for www.express.co.uk/news/world." in captions
+    assert any(c.startswith("Data of 2023-09, version hauselin/domain-quality-ratings@") and "pgad286" in c for c in captions)
+    assert any(c.startswith("Raters behind it: Ad Fontes Media 0.53") for c in captions)
     app.text_input(key="source_query").input("unknown-outlet.co.uk").run()
     assert ":gray-badge[unknown-outlet.co.uk · unrated]" in [m.value for m in app.markdown]
 
