@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-SCRIPTS = ["retrieval_scifact.py", "checkworthiness.py", "claim_matching_clef2020.py", "review_latency.py"]
+SCRIPTS = ["retrieval_scifact.py", "checkworthiness.py", "claim_matching_clef2020.py", "review_latency.py", "source_ratings.py"]
 
 
 def main() -> int:

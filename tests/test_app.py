@@ -79,6 +79,17 @@ def test_sources_page_shows_rating_with_provenance(app):
     assert ":gray-badge[unknown-outlet.co.uk · unrated]" in [m.value for m in app.markdown]
 
 
+def test_sources_page_shows_a_listed_site_with_its_score_and_the_loaded_sets(app):
+    app.switch_page("ui/sources.py").run()
+    app.text_input(key="source_query").input("https://dailysceptic.org/2024/story").run()
+    assert not app.exception
+    assert ":orange-badge[dailysceptic.org · medium 0.55 · listed unreliable]" in [m.value for m in app.markdown]
+    assert any(c.value.startswith("Listed by Iffy.news") and "disagree" in c.value for c in app.caption)
+    assert any(m.value.startswith("Track record of dailysceptic.org here: no verdicts yet") for m in app.markdown)
+    loaded = app.dataframe[0].value  # the first table: the rating sets loaded
+    assert sorted(loaded["name"]) == ["iffy", "lin2023"] and loaded["keys"].sum() > 12000
+
+
 def test_corpus_page_builds_index_with_progress(app):
     app.switch_page("ui/corpus.py").run()
     assert "70" in app.metric[0].value
