@@ -64,6 +64,7 @@ COLUMNS = (
     "updated_at",
 )
 Parsed = dict[str, tuple[RatingKey, int, str, dict]]  # key → (key, line, text as given, values)
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?")
 
 
 class Layer(NamedTuple):
@@ -116,8 +117,8 @@ def _write_layer(tx: Tx, layer: Layer, parsed: Parsed, report: ImportReport) -> 
         old = existing.get(key)
         if old is None:
             report.imported += 1
-        elif (old["rating"], old["label"], json.loads(old["components"])) != tuple(
-            values[k] for k in ("rating", "label", "components")
+        elif (old["rating"], old["label"]) != (values["rating"], values["label"]) or (
+            old["components"] != values["components"] and json.loads(old["components"]) != json.loads(values["components"])
         ):
             report.updated += 1
             report.changes.append(f"{key}: {_shown(old)} → {_shown(values)}")
@@ -137,7 +138,6 @@ def _write_layer(tx: Tx, layer: Layer, parsed: Parsed, report: ImportReport) -> 
             "as_of": layer.as_of,
             "version": layer.version,
             "imputed": int(values["imputed"]),
-            "components": json.dumps(values["components"]),
             "updated_by": tx.actor.name,
             "updated_at": now,
         }
@@ -202,6 +202,7 @@ def import_lin2023(
         report.skipped.append(f"header must contain 'domain' and 'pc1', found {reader.fieldnames}")
         return report
     parsed: Parsed = {}
+    names = {column: json.dumps(column) for column in reader.fieldnames if column and column not in ("domain", "pc1")}
     for line, row in enumerate(reader, start=2):
         given = (row.get("domain") or "").strip()
         key = rating_key(given)
@@ -216,13 +217,17 @@ def import_lin2023(
         if not 0.0 <= score <= 1.0:
             report.skipped.append(f"line {line}: pc1 {score} is outside 0–1")
             continue
-        components = {}
-        for column, value in row.items():
-            if column not in ("domain", "pc1") and column and value not in (None, ""):
-                try:
-                    components[column] = float(value)
-                except ValueError:
-                    components[column] = value
+        # The rater columns as JSON, numbers written as the file gives them (no float round trip:
+        # this loop runs for every row on first start).
+        components = (
+            "{"
+            + ", ".join(
+                f"{names[column]}: {value if _JSON_NUMBER.fullmatch(value) else json.dumps(value)}"
+                for column, value in row.items()
+                if column in names and value not in (None, "")
+            )
+            + "}"
+        )
         values = {
             "rating": score,
             "label": rating_label(score),
@@ -276,7 +281,7 @@ def import_unreliable_list(
             "rater": IFFY_RATER,
             "scale": LISTED_SCALE,
             "imputed": False,
-            "components": {"entry": entry},
+            "components": json.dumps({"entry": entry}),
             "notes": "Listed as low credibility (Iffy.news, from MBFC low / very-low factual ratings)"
             + (f", for {key.path} only." if key.path else "."),
         }
