@@ -87,10 +87,6 @@ class RatingKey(NamedTuple):
     def key(self) -> str:
         return self.host + self.path
 
-    @property
-    def depth(self) -> int:
-        return self.path.count("/")
-
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
 _PORT = re.compile(r":\d*$")
@@ -380,11 +376,14 @@ class ImportReport:
 
     def summary(self) -> str:
         text = f"{self.imported} imported, {self.updated} updated, {len(self.skipped)} skipped"
+        if self.skipped:
+            text += " (" + "; ".join(self.skipped[:5]) + (" …" if len(self.skipped) > 5 else "") + ")"
         text += f", {self.unchanged} unchanged" if self.unchanged else ""
         text += f", {self.removed} removed" if self.removed else ""
-        text += f"; {len(self.collisions)} rows with a key given earlier in the file (first kept)" if self.collisions else ""
+        if self.collisions:
+            text += f"; {len(self.collisions)} collisions: rows repeating an earlier row's key (the first kept)"
         text += f"; {len(self.overrides_kept)} local overrides kept in force" if self.overrides_kept else ""
-        return text if not self.skipped else text + ": " + "; ".join(self.skipped[:5]) + (" …" if len(self.skipped) > 5 else "")
+        return text
 
     def details(self) -> list[str]:
         """Every line of the report, grouped."""

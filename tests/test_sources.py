@@ -134,7 +134,9 @@ def test_import_reports_every_collision_and_change(store):
     assert report.changes == ["reuters.com: 0.900 → 1.000"]
     assert (report.imported, report.updated, report.unchanged, report.removed) == (0, 1, 1, 0)
     assert sources.lookup(store, "sports.yahoo.com").rating == 0.81  # not in the file: kept unless replacing
-    assert "1 rows with a key given earlier in the file" in report.summary()
+    assert report.summary() == (
+        "0 imported, 1 updated, 0 skipped, 1 unchanged; 1 collisions: rows repeating an earlier row's key (the first kept)"
+    )
     event = json.loads(store.query_one("SELECT new FROM audit_log ORDER BY id DESC LIMIT 1")["new"])
     assert event["collisions"] == report.collisions and event["changes"] == report.changes
     replaced = actions.import_lin2023(store, ANN, b"domain,pc1\nreuters.com,1\n", replace=True)

@@ -70,9 +70,12 @@ def rating_badge(rating: SourceRating, key_hint: str = "") -> None:
     """A coloured reliability badge: the matched key, score band and number (and a listing as
     unreliable beside it); on hover the raters behind it, the matched key, the data's date and
     any override with who, when and why."""
+    colour = BADGE_COLOURS.get(rating.label, "gray")
+    if rating.listing and colour == "green":
+        colour = "orange"  # a high score and a listing as unreliable disagree: never an all-clear colour
     st.badge(
         f"{rating.key or rating.looked_up or rating.domain or 'no domain'} · {rating.badge()}",
-        color=BADGE_COLOURS.get(rating.label, "gray"),
+        color=colour,
         help="\n\n".join(provenance(rating)),
     )
 
