@@ -15,6 +15,7 @@ SCRIPTS = [
     "claim_matching_clef2020.py",
     "review_latency.py",
     "hostile_input.py",
+    "source_ratings.py",
 ]
 
 

@@ -214,28 +214,31 @@ def cmd_factchecks(wb: Workbench, actor: Actor, args: argparse.Namespace, out: O
 
 
 def cmd_sources(wb: Workbench, actor: Actor, args: argparse.Namespace, out: Output) -> int:
-    if args.action == "import-lin2023":
-        report = actions.import_lin2023(wb.store, actor, read_file(args.target))
-    elif args.action == "import-unreliable":
-        report = actions.import_unreliable_list(wb.store, actor, read_file(args.target), as_of=args.as_of)
+    if args.action in ("import-lin2023", "import-unreliable"):
+        importer = actions.import_lin2023 if args.action == "import-lin2023" else actions.import_unreliable_list
+        report = importer(
+            wb.store,
+            actor,
+            read_file(args.target),
+            version=args.version,
+            as_of=args.as_of,
+            replace=args.replace,
+            file_name=Path(args.target).name,
+        )
+        # Collisions and kept overrides in full (nothing is overwritten silently); changes up to 20.
+        lines = [line for line in report.details() if not line.startswith("changed: ")]
+        changed = [line for line in report.details() if line.startswith("changed: ")]
+        more = [f"… and {len(changed) - 20} more changes (--json lists all)"] if len(changed) > 20 else []
+        out.result(report, "\n".join([report.summary(), *lines, *changed[:20], *more]))
     elif args.action == "override":
-        if args.rating is None and not args.label:
-            raise InputError("An override needs --rating (0–1) or --label.")
         rating = actions.override_rating(wb.store, actor, args.target, args.rating, args.reason or "", args.label)
-        out.result(rating, f"{rating.domain}: {rating.badge()} (override by {actor.name})")
-        return 0
+        out.result(rating, f"{rating.key}: {rating.badge()} (override by {actor.name})")
     else:
         rating = sources.lookup(wb.store, args.target)
         record = sources.track_record(wb.store, args.target)
-        text = f"{rating.domain}: {rating.badge()} ({rating.rater or 'no rater'}, as of {rating.as_of or '-'})"
-        if record.total:
-            text += (
-                f"\ntrack record: {record.verified} verified, {record.disputed} disputed, "
-                f"{record.unsupported} unsupported; smoothed {record.score:.2f}"
-            )
-        out.result({"rating": rating, "track_record": record}, text)
-        return 0
-    out.result(report, report.summary())
+        text = [f"{rating.key or rating.looked_up or args.target}: {rating.badge()}", *sources.provenance(rating)]
+        text.append(f"track record here: {record.summary()}")
+        out.result({"rating": rating, "track_record": record}, "\n".join(text))
     return 0
 
 
@@ -510,11 +513,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("sources", cmd_sources, "source ratings: import, override, or look up a domain")
     sub.add_argument("action", choices=("import-lin2023", "import-unreliable", "override", "show"))
-    sub.add_argument("target", help="ratings file, or a domain/URL for override and show")
+    sub.add_argument("target", help="ratings file (.csv, .txt or gzip), or a domain, host, host/path or URL")
     sub.add_argument("--rating", type=float, help="override: the local rating, 0–1")
-    sub.add_argument("--label", help="override: a label instead of a number (e.g. 'unreliable (listed)')")
+    sub.add_argument("--label", help="override: a label instead of a number: low, medium, high or 'unreliable (listed)'")
     sub.add_argument("--reason", help="override: why (required)")
-    sub.add_argument("--as-of", help="import-unreliable: the list's date (default: from the file name)")
+    sub.add_argument("--version", help="imports: the data's version (default: a hash of the file)")
+    sub.add_argument("--as-of", help="imports: the data's date (a list's default: the date in its file name)")
+    sub.add_argument("--replace", action="store_true", help="imports: a complete new version; keys it lacks are removed")
     return parser
 
 

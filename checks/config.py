@@ -14,8 +14,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_DATA = PROJECT_ROOT / "data"
 DEMO_ARTICLE = SHIPPED_DATA / "demo" / "article.txt"
 DEMO_EVIDENCE = SHIPPED_DATA / "demo" / "evidence.jsonl"
-SHIPPED_RATINGS = SHIPPED_DATA / "sources" / "ratings.csv"
-SHIPPED_UNRELIABLE = SHIPPED_DATA / "sources" / "unreliable.txt"
+SHIPPED_SOURCES = SHIPPED_DATA / "sources"  # rating sets, listed in its datasets.json
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Export: verdicts as CSV (spreadsheet-safe), JSON and schema.org ClaimReview JSON-LD.
 
 One row per decided claim, carrying the whole decision: article, claim text and offsets, verdict,
-rationale, reviewer, time, cited evidence with scores, and the source rating as it was then.
+rationale, reviewer, time, cited evidence with scores, and the source ratings as they were then:
+the article's, and each cited passage's (domain, rating, the key it was rated under).
 """
 
 from __future__ import annotations
@@ -33,8 +34,12 @@ CSV_COLUMNS = [
     "source_rating",
     "source_rating_label",
     "source_rater",
+    "source_rating_key",
     "source_rating_snapshot",
     "cited_evidence_urls",
+    "cited_evidence_domains",
+    "cited_evidence_ratings",
+    "cited_evidence_rating_keys",
     "cited_evidence",
 ]
 # Cells whose first visible character is one of these are run as formulas by spreadsheet programs
@@ -112,6 +117,14 @@ def _unescape(text: str) -> str:
     return text[1:] if text.startswith("'") else text
 
 
+def _evidence_rating(item: dict) -> str:
+    """``high 1.000`` / ``unrated`` for a cited passage; empty when the verdict predates evidence ratings."""
+    rating = item.get("source_rating")
+    if rating is None:
+        return ""
+    return rating.get("label", "unrated") if rating.get("rating") is None else f"{rating['label']} {rating['rating']:.3f}"
+
+
 def to_csv(records: list[dict]) -> bytes:
     """UTF-8 with BOM (so Excel detects the encoding), every field quoted, formulas neutralised."""
     buffer = io.StringIO()
@@ -126,8 +139,13 @@ def to_csv(records: list[dict]) -> bytes:
             "source_rating": "" if rating.get("rating") is None else f"{rating['rating']:.3f}",
             "source_rating_label": rating.get("label", "unrated"),
             "source_rater": rating.get("rater", ""),
+            "source_rating_key": rating.get("key") or "",
             "source_rating_snapshot": json.dumps(rating, ensure_ascii=False),
+            # Aligned lists: the n-th item of each is the n-th cited passage.
             "cited_evidence_urls": " | ".join(e.get("url") or "" for e in evidence),
+            "cited_evidence_domains": " | ".join(e.get("domain") or "" for e in evidence),
+            "cited_evidence_ratings": " | ".join(_evidence_rating(e) for e in evidence),
+            "cited_evidence_rating_keys": " | ".join((e.get("source_rating") or {}).get("key") or "" for e in evidence),
             "cited_evidence": json.dumps(evidence, ensure_ascii=False),
         }
         writer.writerow([_safe_cell(row.get(column)) for column in CSV_COLUMNS])

@@ -58,7 +58,8 @@ class Workbench:
         return self._encoder
 
     def seed_demo_data(self) -> bool:
-        """On a fresh database, load the shipped ratings and demo evidence corpus. True if seeded."""
+        """Load the shipped ratings (fresh database or newer shipped version) and, on a fresh
+        database, the demo evidence corpus. True if the corpus was seeded."""
         return actions.seed_demo_data(self.store)
 
     @staticmethod
@@ -102,7 +103,8 @@ class Workbench:
         self.rank([claim_id])
         article = articles.get_article(self.store, claim["article_id"])
         rows = retrieval.stored_candidates(self.store, claim_id)
-        ratings = sources.lookup_many(self.store, {r["domain"] for r in rows if r["domain"]})
+        targets = [sources.rating_target(r["url"], r["domain"]) for r in rows]
+        ratings = sources.lookup_many(self.store, {t for t in targets if t})
         found = signals.candidate_signals(claim["text"], article["domain"], rows, self._sentence_scorer)
         return [
             Candidate(
@@ -116,8 +118,8 @@ class Workbench:
                 dense=r["dense"],
                 lexical=r["lexical"],
                 fused=r["fused"],
-                rating=ratings.get(r["domain"]) or sources.SourceRating(domain=r["domain"]),
+                rating=ratings[t] if t else sources.SourceRating(domain=None),
                 signals=s,
             )
-            for r, s in zip(rows, found, strict=True)
+            for r, s, t in zip(rows, found, targets, strict=True)
         ]

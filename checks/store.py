@@ -299,12 +299,111 @@ def m005_accounts_and_blind_marks(conn: sqlite3.Connection) -> None:
     )
 
 
+KEYED_RATING_COLUMNS = (
+    "key", "dataset", "host", "path", "rating", "label", "rater", "scale", "as_of", "version", "imputed", "components",
+    "notes", "updated_by", "updated_at",
+)  # fmt: skip
+
+
+def _keyed_rating(row: dict) -> tuple[str, dict]:
+    """A rating row of the per-domain table (schemas 1–5) as a row of the keyed table, with the
+    layer it belongs to: an override, the Iffy list, or an imported rating set."""
+    rater = row.get("rater") or ""
+    dataset = "override" if rater.startswith("override") else "iffy" if rater.startswith("Iffy") else "lin2023"
+    keyed = {**row, "key": row["domain"], "dataset": dataset, "host": row["domain"], "path": "", "version": None}
+    return dataset, {column: keyed.get(column) for column in KEYED_RATING_COLUMNS}
+
+
+def _insert_keyed(conn: sqlite3.Connection, row: dict) -> None:
+    conn.execute(f"INSERT INTO source_ratings ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", tuple(row.values()))
+
+
+def m006_rating_keys(conn: sqlite3.Connection) -> None:
+    """Ratings keyed by what was rated (a host, or a host and path prefix) in layers: each imported
+    rating set, the list of unreliable sites and local overrides are separate rows, so an import
+    never replaces an override and a listing never hides a score. The datasets loaded are recorded
+    with their version and date. Rows of the old per-domain table keep their values under the
+    domain as key; audited overrides stay undoable."""
+    _script(
+        conn,
+        """
+        CREATE TABLE source_ratings (
+            key TEXT NOT NULL,
+            dataset TEXT NOT NULL,
+            host TEXT NOT NULL,
+            path TEXT NOT NULL DEFAULT '',
+            rating REAL,
+            label TEXT NOT NULL,
+            rater TEXT NOT NULL,
+            scale TEXT NOT NULL,
+            as_of TEXT,
+            version TEXT,
+            imputed INTEGER NOT NULL DEFAULT 0,
+            components TEXT NOT NULL DEFAULT '{}',
+            notes TEXT NOT NULL DEFAULT '',
+            updated_by TEXT,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (key, dataset)
+        );
+        CREATE TABLE source_datasets (
+            name TEXT PRIMARY KEY,
+            rater TEXT NOT NULL,
+            version TEXT,
+            as_of TEXT,
+            file TEXT,
+            keys INTEGER NOT NULL,
+            imported_by TEXT NOT NULL,
+            imported_at TEXT NOT NULL
+        );
+        """,
+    )
+    for old in conn.execute("SELECT * FROM sources").fetchall():
+        old = dict(old)
+        dataset, keyed = _keyed_rating(old)
+        _insert_keyed(conn, keyed)
+        listed = json.loads(old["components"] or "{}").get("iffy_listed")
+        if listed and dataset != "iffy":
+            # The old importer folded a listing into the rated row; it becomes its own listing row.
+            as_of = listed if isinstance(listed, str) and not listed.startswith("http") else None
+            listing = {
+                **keyed,
+                "dataset": "iffy",
+                "rating": None,
+                "label": "unreliable (listed)",
+                "rater": "Iffy.news index of unreliable sources",
+                "scale": "listed / not listed",
+                "as_of": as_of,
+                "imputed": 0,
+                "components": json.dumps({"entry": listed if isinstance(listed, str) else old["domain"]}),
+                "notes": "Listed as low credibility (Iffy.news, from MBFC low / very-low factual ratings).",
+            }
+            _insert_keyed(conn, listing)
+    conn.execute("DROP TABLE sources")
+    conn.execute("ALTER TABLE source_ratings RENAME TO sources")
+    conn.execute("CREATE INDEX sources_host ON sources(host)")
+    # Audited overrides recorded whole old-schema rows; rewritten to the keyed rows so undo finds them.
+    for audit_id, changes in conn.execute("SELECT id, changes FROM audit_log WHERE changes LIKE '%\"sources\"%'").fetchall():
+        rewritten = []
+        for change in json.loads(changes):
+            if change["table"] == "sources":
+                # Only overrides were tracked row by row; an imported row on either side of one is
+                # now its own layer, untouched by the override.
+                old, new = (_keyed_rating(change[side]) if change[side] else (None, None) for side in ("old", "new"))
+                old, new = (row if dataset == "override" else None for dataset, row in (old, new))
+                if old is None and new is None:
+                    continue
+                change = {"table": "sources", "key": {"key": (new or old)["key"], "dataset": "override"}, "old": old, "new": new}
+            rewritten.append(change)
+        conn.execute("UPDATE audit_log SET changes = ? WHERE id = ?", (json.dumps(rewritten), audit_id))
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial_schema,
     m002_factchecks_and_double_review,
     m003_factcheck_titles,
     m004_audit_changes,
     m005_accounts_and_blind_marks,
+    m006_rating_keys,
 ]
 
 

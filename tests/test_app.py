@@ -1,5 +1,6 @@
 """AppTest flows of each page against a fresh database and the real model."""
 
+import html
 import time
 from pathlib import Path
 
@@ -16,6 +17,11 @@ APP = str(Path(__file__).resolve().parents[1] / "workbench.py")
 
 # Accounts every test database gets (the sign-in form itself is tested in test_signin.py).
 ACCOUNTS = {"Ann": Role.EDITOR, "Bob": Role.EDITOR, "Cleo": Role.EDITOR, "Lead": Role.EDITOR, "Rita": Role.REVIEWER}
+
+
+def shown(markdown: str) -> str:
+    """The text a reader sees in Markdown that ``safe_md`` escaped (entities decoded, joiners dropped)."""
+    return html.unescape(markdown).replace("\u2060", "").replace("  \n", "\n")
 
 
 def sign_in_as(at: AppTest, name: str) -> None:
@@ -91,9 +97,24 @@ def test_sources_page_shows_rating_with_provenance(app):
     app.switch_page("ui/sources.py").run()
     app.text_input(key="source_query").input("https://www.express.co.uk/news/world").run()
     assert ":red-badge[express.co.uk · low 0.37]" in [m.value for m in app.markdown]
-    assert any("Lin et al. 2023" in c.value and "pgad286" in c.value for c in app.caption)
+    captions = [shown(c.value) for c in app.caption]
+    assert any(c.startswith("Lin et al. 2023 aggregate (pc1): 0.37 (low;") for c in captions)
+    assert "Matched key: express.co.uk (host) for www.express.co.uk/news/world." in captions
+    assert any(c.startswith("Data of 2023-09, version hauselin/domain-quality-ratings@") and "pgad286" in c for c in captions)
+    assert any(c.startswith("Raters behind it: Ad Fontes Media 0.53") for c in captions)
     app.text_input(key="source_query").input("unknown-outlet.co.uk").run()
     assert ":gray-badge[unknown-outlet.co.uk · unrated]" in [m.value for m in app.markdown]
+
+
+def test_sources_page_shows_a_listed_site_with_its_score_and_the_loaded_sets(app):
+    app.switch_page("ui/sources.py").run()
+    app.text_input(key="source_query").input("https://dailysceptic.org/2024/story").run()
+    assert not app.exception
+    assert ":orange-badge[dailysceptic.org · medium 0.55 · listed unreliable]" in [m.value for m in app.markdown]
+    assert any(shown(c.value).startswith("Listed by Iffy.news") and "disagree" in c.value for c in app.caption)
+    assert any(shown(m.value).startswith("Track record of dailysceptic.org here: no verdicts yet") for m in app.markdown)
+    loaded = app.dataframe[0].value  # the first table: the rating sets loaded
+    assert sorted(loaded["name"]) == ["iffy", "lin2023"] and loaded["keys"].sum() > 12000
 
 
 def test_corpus_page_builds_index_with_progress(app):

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from checks import actions, export
 from checks.actions import Actor
 from checks.articles import article_claims
-from checks.ingest import parse_text
+from checks.ingest import ArticleDraft, parse_text
 from checks.store import Store
 
 ANN = Actor("Ann")
@@ -99,7 +99,7 @@ def test_csv_import_reports_malformed_rows(store):
 
 HIDDEN_FORMULAS = [
     " =1+1",
-    "\n=HYPERLINK(\"http://evil.example\")",
+    '\n=HYPERLINK("http://evil.example")',
     "\r\n+cmd|' /C calc'!A0",
     "\u00a0@SUM(A1:A9)",
     "\u2003\u3000-2+3",
@@ -151,3 +151,31 @@ def test_csv_import_skips_hostile_json_cells(store):
     report = actions.import_verdicts(store, ANN, data)
     assert report.imported == 1
     assert report.skipped == ["line 2: cited_evidence: JSON nested more than 32 levels deep."]
+
+
+def test_cited_evidence_carries_its_own_source_rating(store):
+    actions.import_lin2023(store, ANN, b"domain,pc1\nexpress.co.uk,0.37\nreuters.com,1\nyahoo.com,0.69\nnews.yahoo.com,0.82\n")
+    drafts = [
+        ArticleDraft("Report", "Police held 32 people in Minsk.", url="https://www.reuters.com/world/x", domain="reuters.com"),
+        ArticleDraft("Wire", "Police said 32 were held in Minsk.", url="https://news.yahoo.com/minsk-1", domain="yahoo.com"),
+        ArticleDraft("Blog", "Nobody was held in Minsk at all.", domain="unknown-blog.example"),
+    ]
+    actions.import_evidence(store, ANN, drafts, "t")
+    article = actions.ingest_article(store, ANN, parse_text(ARTICLE))
+    claim = article_claims(store, article.article_id)[1]
+    passages = [r["id"] for r in store.query("SELECT id FROM passages ORDER BY id")]
+    for passage, mark in zip(passages, ("supports", "supports", "contradicts"), strict=True):
+        actions.mark_passage(store, ANN, claim["id"], passage, mark)
+    actions.set_verdict(store, ANN, claim["id"], "verified")
+    # A later change of a rating does not rewrite what the verdict cited.
+    actions.override_rating(store, ANN, "reuters.com", 0.2, "test of the snapshot")
+    records = export.verdict_records(store)
+    evidence = records[0]["evidence"]
+    assert [e["source_rating"]["key"] for e in evidence] == ["reuters.com", "news.yahoo.com", None]
+    assert [e["source_rating"]["rating"] for e in evidence] == [1.0, 0.82, None]
+    row = next(csv.DictReader(io.StringIO(export.to_csv(records).decode("utf-8-sig"))))
+    assert row["source_rating_key"] == "express.co.uk"
+    assert row["cited_evidence_domains"] == "reuters.com | yahoo.com | unknown-blog.example"
+    assert row["cited_evidence_ratings"] == "high 1.000 | high 0.820 | unrated"
+    assert row["cited_evidence_rating_keys"] == "reuters.com | news.yahoo.com | "
+    assert json.loads(export.to_json(records))[0]["evidence"][1]["source_rating"]["match"] == "host"

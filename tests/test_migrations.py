@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from checks import actions, review
+from checks import actions, review, sources
 from checks.actions import Actor
 from checks.errors import ConfigurationError
 from checks.store import MIGRATIONS, OWN_COLLECTION, Store, m001_initial_schema
@@ -114,6 +114,9 @@ def test_upgrade_from_the_first_schema_keeps_every_row(upgraded):
     # Later migrations' columns exist with their defaults.
     assert upgraded.query_one("SELECT double_review FROM articles WHERE id = 1")[0] == 0
     assert upgraded.query_one("SELECT title FROM factchecks WHERE claim_id = 1") is not None
+    # The per-domain rating is kept under the domain as its key.
+    rating = sources.lookup(upgraded, "https://www.example.com/news")
+    assert (rating.rating, rating.key, rating.rater) == (0.4, "example.com", "test")
 
 
 def test_upgraded_history_is_linked_to_claims_and_undoable(upgraded):
@@ -149,3 +152,51 @@ def test_a_newer_database_is_refused(tmp_path):
         conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
     with pytest.raises(ConfigurationError, match="newer than this workbench"):
         Store(path)
+
+
+def test_an_override_audited_before_rating_keys_stays_undoable(tmp_path):
+    """An override recorded by the action layer on the per-domain table (schema 5) is rewritten
+    to the keyed layers: after the upgrade, undo removes it and the imported rating shows again."""
+    path = tmp_path / "v5.db"
+    store = Store(path, migrations=MIGRATIONS[:5])
+    imported = {
+        "domain": "express.co.uk",
+        "name": "express.co.uk",
+        "rating": 0.37,
+        "label": "low",
+        "rater": "Lin et al. 2023 aggregate (pc1)",
+        "scale": "0-1",
+        "as_of": "2023",
+        "imputed": 1,
+        "components": json.dumps({"iffy_listed": "2024-08-01"}),
+        "notes": "",
+        "updated_by": "shipped data",
+        "updated_at": NOW,
+    }
+    override = {
+        **imported,
+        "rating": 0.55,
+        "label": "medium",
+        "rater": "override by Ann",
+        "imputed": 0,
+        "notes": "corrections policy",
+        "updated_by": "Ann",
+    }
+    with store.transaction() as conn:
+        conn.execute(
+            f"INSERT INTO sources ({', '.join(override)}) VALUES ({', '.join('?' * len(override))})", tuple(override.values())
+        )
+        change = {"table": "sources", "key": {"domain": "express.co.uk"}, "old": imported, "new": override}
+        conn.execute(
+            "INSERT INTO audit_log (at, reviewer, action, entity, old, new, changes) VALUES (?,?,?,?,?,?,?)",
+            (NOW, "Ann", "override rating", "sources", "{}", "{}", json.dumps([change])),
+        )
+    store.close()
+    upgraded = Store(path)
+    shown = sources.lookup(upgraded, "express.co.uk")
+    assert (shown.rating, shown.is_override, shown.listing["as_of"]) == (0.55, True, "2024-08-01")
+    actions.import_lin2023(upgraded, Actor("Bob"), b"domain,pc1\nexpress.co.uk,0.37\n")
+    event = upgraded.query_one("SELECT id FROM audit_log WHERE action = 'override rating'")["id"]
+    actions.undo(upgraded, Actor("Ann"), event)
+    assert sources.lookup(upgraded, "express.co.uk").rating == 0.37
+    upgraded.close()

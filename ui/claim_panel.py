@@ -116,14 +116,12 @@ def render_claim(claim: dict, article: dict) -> None:
     if claim["reasons"]:
         st.caption("Why: " + "; ".join(claim["reasons"]))
     st.markdown("**Article source**")
-    rating_badge(sources.lookup(store, article["domain"]))
-    if article["domain"]:
-        record = sources.track_record(store, article["domain"])
+    target = sources.rating_target(article["url"], article["domain"])
+    rating_badge(sources.lookup(store, target))
+    if target:
+        record = sources.track_record(store, target)
         if record.total:
-            st.caption(
-                f"Track record here: {record.verified} verified, {record.disputed} disputed, {record.unsupported} "
-                f"unsupported → {record.score:.2f} (smoothed towards the imported rating)"
-            )
+            st.caption(f"Track record here: {record.summary()}", help=sources.TRACK_RECORD_HELP)
 
 
 def render_context(claim: dict, article: dict) -> None:

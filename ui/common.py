@@ -16,7 +16,7 @@ from checks.actions import Actor
 from checks.embedding import ModelNotFoundError
 from checks.errors import PermissionDenied, WorkbenchError
 from checks.service import Workbench
-from checks.sources import SourceRating
+from checks.sources import SourceRating, provenance
 from checks.vocab import Role
 
 BADGE_COLOURS = {"high": "green", "medium": "orange", "low": "red", "unreliable (listed)": "red"}
@@ -96,20 +96,16 @@ def act(
 
 
 def rating_badge(rating: SourceRating, key_hint: str = "") -> None:
-    """A coloured reliability badge with the provenance in its tooltip."""
-    provenance = f"{rating.rater or 'no rating imported'}"
-    if rating.as_of:
-        provenance += f", as of {rating.as_of}"
-    if rating.imputed:
-        provenance += " (aggregate; some inputs imputed)"
-    if rating.updated_by and rating.rater.startswith("override"):
-        provenance += f". Reason: {rating.notes}"
-    elif rating.notes:
-        provenance += f". {rating.notes}"
+    """A coloured reliability badge: the matched key, score band and number (and a listing as
+    unreliable beside it); on hover the raters behind it, the matched key, the data's date and
+    any override with who, when and why."""
+    colour = BADGE_COLOURS.get(rating.label, "gray")
+    if rating.listing and colour == "green":
+        colour = "orange"  # a high score and a listing as unreliable disagree: never an all-clear colour
     st.badge(
-        safe_md(f"{rating.domain or 'no domain'} · {rating.badge()}"),
-        color=BADGE_COLOURS.get(rating.label, "gray"),
-        help=safe_md(provenance),
+        safe_md(f"{rating.key or rating.looked_up or rating.domain or 'no domain'} · {rating.badge()}"),
+        color=colour,
+        help="\n\n".join(safe_md(line) for line in provenance(rating)),
     )
 
 

@@ -27,7 +27,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "evidence_marks": ("claim_id", "passage_id"),
     "independent_verdicts": ("claim_id", "reviewer"),
     "factcheck_decisions": ("claim_id", "factcheck_id"),
-    "sources": ("domain",),
+    "sources": ("key", "dataset"),
     "accounts": ("name",),
     "blind_marks": ("claim_id", "passage_id", "reviewer"),
 }

@@ -14,7 +14,7 @@ from checks.actions.core import Actor, action, perform
 
 # Who the workbench's own setup work is recorded under.
 from checks.actions.ratings import SHIPPED_DATA_ACTOR, load_shipped_ratings
-from checks.config import DEMO_EVIDENCE, SHIPPED_RATINGS, SHIPPED_UNRELIABLE
+from checks.config import DEMO_EVIDENCE
 from checks.corpus import ImportResult, split_passages
 from checks.embedding import text_hash
 from checks.errors import InputError, NotFoundError
@@ -96,8 +96,9 @@ def add_articles_to_corpus(store: Store, actor: Actor, article_ids: Iterable[int
 
 
 def seed_demo_data(store: Store) -> bool:
-    """On a fresh database, load the shipped ratings and the demo evidence corpus. True if seeded."""
-    load_shipped_ratings(store, SHIPPED_RATINGS, SHIPPED_UNRELIABLE)
+    """Load the shipped ratings (on a fresh database, or a newer shipped version) and, on a fresh
+    database, the demo evidence corpus. True if the corpus was seeded."""
+    load_shipped_ratings(store)
     if store.query_one("SELECT 1 FROM documents LIMIT 1") or not DEMO_EVIDENCE.exists():
         return False
     import_evidence_file(store, SHIPPED_DATA_ACTOR, DEMO_EVIDENCE.name, DEMO_EVIDENCE.read_bytes())

@@ -159,7 +159,7 @@ def check_rationale(verdict: Verdict, rationale: str) -> str:
 
 def claim_row(tx: Tx, claim_id: int) -> dict:
     row = tx.one(
-        "SELECT c.*, a.domain, a.double_review, a.assigned_to, a.second_reviewer FROM claims c"
+        "SELECT c.*, a.domain, a.url, a.double_review, a.assigned_to, a.second_reviewer FROM claims c"
         " JOIN articles a ON a.id = c.article_id WHERE c.id = ?",
         (claim_id,),
     )
@@ -206,15 +206,22 @@ def refresh_state(tx: Tx, claim_id: int) -> None:
     )
 
 
-def evidence_snapshot(tx: Tx, claim_id: int) -> list[dict]:
-    """The passages marked supports / contradicts, as cited with the verdict."""
-    return tx.all(
+def evidence_snapshot(tx: Tx, store: Store, claim_id: int) -> list[dict]:
+    """The passages marked supports / contradicts, as cited with the verdict, each with its
+    source's rating as it is at decision time."""
+    cited = tx.all(
         "SELECT m.mark, p.id AS passage_id, p.text, d.url, d.domain, d.title, c.dense, c.lexical, c.fused"
         " FROM evidence_marks m JOIN passages p ON p.id = m.passage_id JOIN documents d ON d.id = p.document_id"
         " LEFT JOIN candidates c ON c.claim_id = m.claim_id AND c.passage_id = m.passage_id"
         " WHERE m.claim_id = ? AND m.mark != ? ORDER BY m.passage_id",
         (claim_id, str(Mark.NOT_RELEVANT)),
     )
+    targets = {item["passage_id"]: sources.rating_target(item["url"], item["domain"]) for item in cited}
+    ratings = sources.lookup_many(store, {t for t in targets.values() if t})
+    for item in cited:
+        target = targets[item["passage_id"]]
+        item["source_rating"] = (ratings[target] if target else sources.SourceRating(domain=None)).snapshot()
+    return cited
 
 
 def write_verdict(
@@ -235,8 +242,8 @@ def write_verdict(
             "verdict": str(verdict),
             "rationale": rationale,
             "reviewer": by,
-            "rating_snapshot": json.dumps(sources.lookup(store, claim["domain"]).snapshot()),
-            "evidence_snapshot": json.dumps(evidence_snapshot(tx, claim["id"])),
+            "rating_snapshot": json.dumps(sources.lookup(store, sources.rating_target(claim["url"], claim["domain"])).snapshot()),
+            "evidence_snapshot": json.dumps(evidence_snapshot(tx, store, claim["id"])),
             "version": current_version + 1,
             "decided_at": utc_now(),
         },
