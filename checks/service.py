@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from checks import articles, corpus, factchecks, retrieval, signals, sources
+from checks import articles, corpus, factchecks, relevance, retrieval, signals, sources
 from checks.config import DEMO_ARTICLE, DEMO_EVIDENCE, SHIPPED_RATINGS, SHIPPED_UNRELIABLE, Settings, load_settings
 from checks.embedding import Encoder, cached_embeddings
 from checks.ingest import ArticleDraft, parse_text
 from checks.store import Store
+from checks.vocab import RelevanceLabel
 
 Progress = Callable[[int, int], None]
 CANDIDATES_PER_CLAIM = 10
@@ -38,6 +39,8 @@ class Candidate:
     fused: float
     rating: sources.SourceRating
     signals: signals.CandidateSignals
+    relevance: float  # calibrated probability that the passage addresses the claim (checks/relevance.py)
+    relevance_label: RelevanceLabel
 
 
 class Workbench:
@@ -116,6 +119,7 @@ class Workbench:
         rows = retrieval.stored_candidates(self.store, claim_id)
         ratings = sources.lookup_many(self.store, {r["domain"] for r in rows if r["domain"]})
         found = signals.candidate_signals(claim["text"], article["domain"], rows, self._sentence_scorer)
+        judged = relevance.assess(claim["text"], rows, self.index().bm25.idf, self._sentence_scorer)
         return [
             Candidate(
                 rank=r["rank"],
@@ -130,6 +134,8 @@ class Workbench:
                 fused=r["fused"],
                 rating=ratings.get(r["domain"]) or sources.SourceRating(domain=r["domain"]),
                 signals=s,
+                relevance=j.probability,
+                relevance_label=j.label,
             )
-            for r, s in zip(rows, found, strict=True)
+            for r, s, j in zip(rows, found, judged, strict=True)
         ]
