@@ -8,7 +8,13 @@ import sys
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-SCRIPTS = ["retrieval_scifact.py", "checkworthiness.py", "claim_matching_clef2020.py", "review_latency.py"]
+SCRIPTS = [
+    "retrieval_scifact.py",
+    "checkworthiness.py",
+    "claim_matching_clef2020.py",
+    "relevance_calibration.py",
+    "review_latency.py",
+]
 
 
 def main() -> int:
