@@ -13,6 +13,7 @@ SCRIPTS = [
     "checkworthiness.py",
     "news_checkworthiness.py",
     "claim_matching_clef2020.py",
+    "relevance_calibration.py",
     "review_latency.py",
     "hostile_input.py",
     "source_ratings.py",

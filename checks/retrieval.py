@@ -118,6 +118,14 @@ class BM25:
         index.vocabulary = json.loads((folder / "bm25_vocabulary.json").read_text(encoding="utf-8"))
         return index
 
+    def idf(self, terms: Sequence[str]) -> np.ndarray:
+        """Inverse document frequency of each term, as the weights use it; a term no document holds
+        gets the highest value (it makes a query harder to match, not easier)."""
+        documents = self.matrix.shape[0]
+        holding = np.diff(self.matrix.indptr)  # CSC: stored entries per term column = documents holding it
+        frequency = np.array([holding[self.vocabulary[t]] if t in self.vocabulary else 0 for t in terms], dtype=np.float64)
+        return np.log(1.0 + (documents - frequency + 0.5) / (frequency + 0.5))
+
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every document for the query (zeros when no term is known)."""
         terms = Counter(t for t in tokenize(query) if t in self.vocabulary)

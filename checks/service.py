@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from checks import actions, articles, factchecks, retrieval, signals, sources
+from checks import actions, articles, factchecks, relevance, retrieval, signals, sources
 from checks.config import DEMO_ARTICLE, Settings, load_settings
 from checks.embedding import Encoder, cached_embeddings
 from checks.ingest import ArticleDraft, parse_text
 from checks.store import Store
+from checks.vocab import RelevanceLabel
 
 Progress = Callable[[int, int], None]
 CANDIDATES_PER_CLAIM = 10
@@ -38,6 +39,8 @@ class Candidate:
     fused: float
     rating: sources.SourceRating
     signals: signals.CandidateSignals
+    relevance: float  # calibrated probability that the passage addresses the claim (checks/relevance.py)
+    relevance_label: RelevanceLabel
 
 
 class Workbench:
@@ -106,6 +109,7 @@ class Workbench:
         targets = [sources.rating_target(r["url"], r["domain"]) for r in rows]
         ratings = sources.lookup_many(self.store, {t for t in targets if t})
         found = signals.candidate_signals(claim["text"], article["domain"], rows, self._sentence_scorer)
+        judged = relevance.assess(claim["text"], rows, self.index().bm25.idf, self._sentence_scorer)
         return [
             Candidate(
                 rank=r["rank"],
@@ -120,6 +124,8 @@ class Workbench:
                 fused=r["fused"],
                 rating=ratings[t] if t else sources.SourceRating(domain=None),
                 signals=s,
+                relevance=j.probability,
+                relevance_label=j.label,
             )
-            for r, s, t in zip(rows, found, targets, strict=True)
+            for r, s, t, j in zip(rows, found, targets, judged, strict=True)
         ]

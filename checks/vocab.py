@@ -31,6 +31,14 @@ class Mark(StrEnum):
     NOT_RELEVANT = "not relevant"
 
 
+class RelevanceLabel(StrEnum):
+    """How well a candidate passage addresses a claim, from its calibrated probability (checks/relevance.py)."""
+
+    STRONG = "strong"
+    WEAK = "weak"
+    NONE = "none"
+
+
 class ClaimType(StrEnum):
     STATISTIC = "statistic"
     QUOTE = "quote"
