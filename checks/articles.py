@@ -38,7 +38,12 @@ def article_claims(store: Store, article_id: int, include_dropped: bool = False)
         + " ORDER BY c.position, c.id",
         (article_id,),
     )
-    return [{**dict(r), "reasons": json.loads(r["reasons"])} for r in rows]
+    return [_claim(r) for r in rows]
+
+
+def _claim(row) -> dict:
+    """A stored claim with its JSON columns read."""
+    return {**dict(row), "reasons": json.loads(row["reasons"]), "split_suggestions": json.loads(row["split_suggestions"] or "[]")}
 
 
 def get_claim(store: Store, claim_id: int) -> dict | None:
@@ -47,7 +52,7 @@ def get_claim(store: Store, claim_id: int) -> dict | None:
         " LEFT JOIN verdicts v ON v.claim_id = c.id WHERE c.id = ?",
         (claim_id,),
     )
-    return {**dict(row), "reasons": json.loads(row["reasons"])} if row else None
+    return _claim(row) if row else None
 
 
 # Two claims are "the same claim" when their embeddings are this close (MiniLM cosine) or their

@@ -397,6 +397,12 @@ def m006_rating_keys(conn: sqlite3.Connection) -> None:
         conn.execute("UPDATE audit_log SET changes = ? WHERE id = ?", (json.dumps(rewritten), audit_id))
 
 
+def m007_claim_speaker_and_splits(conn: sqlite3.Connection) -> None:
+    """Who a quoted claim is attributed to, and the clause splits offered for a compound claim."""
+    conn.execute("ALTER TABLE claims ADD COLUMN speaker TEXT")
+    conn.execute("ALTER TABLE claims ADD COLUMN split_suggestions TEXT NOT NULL DEFAULT '[]'")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial_schema,
     m002_factchecks_and_double_review,
@@ -404,6 +410,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m004_audit_changes,
     m005_accounts_and_blind_marks,
     m006_rating_keys,
+    m007_claim_speaker_and_splits,
 ]
 
 

@@ -257,3 +257,14 @@ def test_cli_json_output(tmp_path, data_dir):
     assert verdict == {"claim_id": 2, "verdict": "disputed", "version": 1, "audit_id": verdict["audit_id"]}
     history = json.loads(_cli(data_dir, "--json", "history", "2").stdout)
     assert history["actor"] == "Ann" and history["action"] == "set verdict"
+
+
+def test_ingest_stores_who_said_a_quote_and_the_offered_splits(store, seed_text):
+    saved = actions.ingest_article(store, ANN, parse_text(seed_text))
+    claims = {
+        r["text"]: r for r in (dict(row) for row in store.query("SELECT * FROM claims WHERE article_id = ?", (saved.article_id,)))
+    }
+    quoted = next(c for text, c in claims.items() if "Incredible footage" in text)
+    assert quoted["speaker"].endswith("Tobias Ellwood")  # as the article names him ("Conservative MP …")
+    compound = next(c for text, c in claims.items() if "26 years" in text)
+    assert len(json.loads(compound["split_suggestions"])) == 3

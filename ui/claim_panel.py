@@ -4,13 +4,11 @@ Every click is saved in its callback through the action layer."""
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from checks import actions, sources
 from checks.vocab import Verdict
-from ui.common import act, get_workbench, highlight, rating_badge
+from ui.common import act, get_workbench, highlight, rating_badge, safe_md
 
 
 def _claim_action(run) -> None:
@@ -36,6 +34,15 @@ def render_claim_editing(claim: dict, claims: list[dict], article_id: int) -> No
             key=f"drop_{claim['id']}",
             on_click=lambda: _claim_action(lambda store, actor: actions.drop_claim(store, actor, claim["id"])),
         )
+        for number, clause in enumerate(claim.get("split_suggestions") or [], start=1):
+            at = claim["text"].find(clause)
+            if number > 1 and at > 0:
+                st.button(
+                    f"Split before: {safe_md(clause[:60])}",
+                    key=f"split_suggested_{claim['id']}_{number}",
+                    help="A clause of this compound claim, as the extractor found it.",
+                    on_click=lambda at=at: _claim_action(lambda store, actor: actions.split_claim(store, actor, claim["id"], at)),
+                )
         st.number_input(
             "Split at character", 1, max(len(claim["text"]) - 1, 1), len(claim["text"]) // 2, key=f"split_at_{claim['id']}"
         )
@@ -108,20 +115,22 @@ def render_claim(claim: dict, article: dict) -> None:
     """The claim with its score, type and reasons, and the article's source with its track record."""
     store = get_workbench().store
     st.subheader("Claim")
-    st.markdown(f"> {html.escape(claim['text'])}")
+    st.markdown("> " + safe_md(claim["text"]).replace("  \n", "  \n> "))
+    if claim.get("speaker"):
+        st.caption(safe_md(f"Said by: {claim['speaker']}"))
     st.caption(
         f"check-worthiness {claim['score']:.2f} · type: {claim['claim_type']} · status: {claim['status']}"
         + (" · headline" if claim["is_headline"] else "")
     )
     if claim["reasons"]:
-        st.caption("Why: " + "; ".join(claim["reasons"]))
+        st.caption(safe_md("Why: " + "; ".join(claim["reasons"])))
     st.markdown("**Article source**")
     target = sources.rating_target(article["url"], article["domain"])
     rating_badge(sources.lookup(store, target))
     if target:
         record = sources.track_record(store, target)
         if record.total:
-            st.caption(f"Track record here: {record.summary()}", help=sources.TRACK_RECORD_HELP)
+            st.caption(safe_md(f"Track record here: {record.summary()}"), help=sources.TRACK_RECORD_HELP)
 
 
 def render_context(claim: dict, article: dict) -> None:
@@ -130,4 +139,4 @@ def render_context(claim: dict, article: dict) -> None:
         if claim["start"] is not None:
             st.markdown(highlight(article["body"], claim["start"], claim["end"]), unsafe_allow_html=True)
         else:
-            st.markdown(html.escape(article["body"]).replace("\n", "<br>"), unsafe_allow_html=True)
+            st.markdown(highlight(article["body"]), unsafe_allow_html=True)

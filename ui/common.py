@@ -4,6 +4,7 @@ claims, evidence, names, reasons) render as text."""
 
 from __future__ import annotations
 
+import html
 import re
 import sys
 from collections.abc import Callable
@@ -198,3 +199,12 @@ def highlight(text: str, start: int | None = None, end: int | None = None) -> st
     else:
         marked = _inline(text[:start]) + "<mark>" + _inline(text[start:end]) + "</mark>" + _inline(text[end:])
     return _block_start(marked.replace("\n", "<br>"))
+
+
+def link_html(url: str | None, text: str) -> str:
+    """An HTML link to ``url`` showing ``text`` literally, only for http(s) addresses (a
+    ``javascript:`` or ``data:`` address from an imported file never becomes a link); else the text."""
+    label = safe_md(text)
+    if not (url or "").lower().startswith(("http://", "https://")):
+        return label
+    return f"<a href='{html.escape(url, quote=True)}' target='_blank' rel='noopener noreferrer'>{label}</a>"

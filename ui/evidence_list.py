@@ -4,13 +4,11 @@ is saved in its callback through the action layer."""
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
-from checks import actions, factchecks, review, sources
-from checks.vocab import Mark, Role
-from ui.common import act, can, get_workbench, highlight, rating_badge, reviewer
+from checks import actions, factchecks, relevance, review, sources
+from checks.vocab import Mark, RelevanceLabel, Role
+from ui.common import act, can, get_workbench, highlight, link_html, rating_badge, reviewer, safe_md
 
 SORTS = {
     "fused rank": lambda c: c.rank,
@@ -19,6 +17,7 @@ SORTS = {
     "source reliability": lambda c: -(c.rating.rating if c.rating.rating is not None else -1),
 }
 MARK_OPTIONS = list(Mark)
+RELEVANCE_TEXT = {RelevanceLabel.STRONG: "strong match", RelevanceLabel.WEAK: "weak match", RelevanceLabel.NONE: "no match"}
 MIN_RELIABILITY = {
     "any source": lambda rating: True,
     "rated sources only": lambda rating: rating.rating is not None,
@@ -51,17 +50,20 @@ def _render_match(claim: dict, match: factchecks.Match) -> None:
     fact = match.factcheck
     mapped = fact.workbench_verdict
     with st.container(border=True, key=f"match_{claim['id']}_{fact.id}"):
-        st.markdown(f"**{html.escape(fact.claim)}**")
-        link = f" · [{fact.url}]({fact.url})" if fact.url else ""
+        st.markdown(f"**{safe_md(fact.claim)}**")
         st.caption(
-            f"{match.tier} · {fact.publisher or fact.collection} · {fact.published or 'undated'} · rated "
-            f"'{fact.verdict}'{f' → {mapped}' if mapped else ''} · score {match.combined:.2f} (dense {match.dense:.2f}, "
-            f"BM25 {match.lexical:.2f}, wording {match.fuzzy:.2f}){link}"
+            safe_md(
+                f"{match.tier} · {fact.publisher or fact.collection} · {fact.published or 'undated'} · rated "
+                f"'{fact.verdict}'{f' → {mapped}' if mapped else ''} · score {match.combined:.2f} (dense {match.dense:.2f}, "
+                f"BM25 {match.lexical:.2f}, wording {match.fuzzy:.2f})"
+            )
         )
+        if fact.url:
+            st.markdown(link_html(fact.url, fact.url), unsafe_allow_html=True)
         for reason in match.reasons:
-            st.caption(f"Only related: {reason}")
+            st.caption(safe_md(f"Only related: {reason}"))
         if match.rationale:
-            st.caption(f"Earlier rationale: {match.rationale}")
+            st.caption(safe_md(f"Earlier rationale: {match.rationale}"))
         if match.decision == "reused":
             st.caption("Reused for this claim.")
             return
@@ -101,10 +103,55 @@ def render_earlier_factchecks(claim: dict) -> None:
                 _render_match(claim, match)
 
 
-def render_candidates(claim: dict, article: dict) -> None:
+def _render_card(claim: dict, article: dict, candidate, copies: dict, marks: dict, weight: float) -> None:
+    with st.container(border=True, key=f"candidate_{claim['id']}_{candidate.passage_id}"):
+        top = st.columns([3, 2, 3])
+        with top[0]:
+            rating_badge(candidate.rating)
+        top[1].caption(safe_md(f"{candidate.published or 'undated'} · passage {candidate.passage_id}"))
+        weighted = f" · weighted {sources.reliability_weighted(candidate.fused, candidate.rating, weight):.2f}" if weight else ""
+        top[2].caption(
+            f"**{RELEVANCE_TEXT[candidate.relevance_label]}** {candidate.relevance:.2f} · fused #{candidate.rank} "
+            f"({candidate.fused:.2f}) · dense {candidate.dense:.2f} · BM25 {candidate.lexical:.1f}{weighted}",
+            help="The first figure is the calibrated probability that this passage addresses the claim (fitted on "
+            "training data; strong / weak / no match). Fused, dense and BM25 only rank the passages against each other.",
+        )
+        link = link_html(candidate.url, candidate.title or "source")
+        st.markdown(f"**{link}**", unsafe_allow_html=True)
+        best = candidate.signals.best_sentence
+        body = highlight(candidate.text, *best) if best else highlight(candidate.text)
+        st.markdown(f"<div class='passage'>{body}</div>", unsafe_allow_html=True)
+        notes = []
+        if candidate.signals.shared_numbers:
+            notes.append("shared numbers: " + ", ".join(candidate.signals.shared_numbers))
+        if candidate.signals.shared_entities:
+            notes.append("shared names: " + ", ".join(candidate.signals.shared_entities[:6]))
+        if notes:
+            st.caption(safe_md(" · ".join(notes)))
+        for mismatch in candidate.signals.mismatched_numbers:
+            st.warning(safe_md(f"Number mismatch: {mismatch}"), icon="⚠️")
+        if copies.get(candidate.passage_id):
+            st.caption(
+                safe_md(
+                    "Also carried by "
+                    + ", ".join(f"{c.domain} (passage {c.passage_id}, {c.rating.badge()})" for c in copies[candidate.passage_id])
+                    + ": syndicated copies of this text, not independent corroboration."
+                )
+            )
+        if candidate.signals.self_citation:
+            st.caption(safe_md(f"Same outlet as the article ({article['domain']}): self-citation."))
+        key = f"mark_{claim['id']}_{candidate.passage_id}"
+        if key not in st.session_state:
+            st.session_state[key] = marks.get(candidate.passage_id)
+        st.segmented_control(
+            "This passage", MARK_OPTIONS, key=key, on_change=_save_mark, args=(claim["id"], candidate.passage_id)
+        )
+
+
+def render_candidates(claim: dict, article: dict, candidates: list) -> None:
+    """The ranked passages: strong matches as cards, weak ones and those that do not address the
+    claim collapsed; when nothing addresses it, one line says so and what to do next."""
     workbench = get_workbench()
-    with st.spinner("Ranking evidence…"):
-        candidates = workbench.candidates(claim["id"])
     marks = review.passage_marks(workbench.store, claim["id"], viewer=reviewer())
     if not candidates:
         st.info("The evidence corpus is empty: import documents on the Corpus page.")
@@ -136,51 +183,21 @@ def render_candidates(claim: dict, article: dict) -> None:
     for candidate in shown:
         if candidate.signals.near_copy_of in shown_ids:
             copies.setdefault(candidate.signals.near_copy_of, []).append(candidate)
-    for candidate in shown:
-        if candidate.signals.near_copy_of in shown_ids:
-            continue
-        with st.container(border=True, key=f"candidate_{claim['id']}_{candidate.passage_id}"):
-            top = st.columns([3, 2, 2])
-            with top[0]:
-                rating_badge(candidate.rating)
-            top[1].caption(f"{candidate.published or 'undated'} · passage {candidate.passage_id}")
-            weighted = (
-                f" · weighted {sources.reliability_weighted(candidate.fused, candidate.rating, weight):.2f}" if weight else ""
-            )
-            top[2].caption(
-                f"fused #{candidate.rank} ({candidate.fused:.2f}) · dense {candidate.dense:.2f} · "
-                f"BM25 {candidate.lexical:.1f}{weighted}"
-            )
-            title = html.escape(candidate.title or "")
-            link = f"<a href='{html.escape(candidate.url)}' target='_blank'>{title or 'source'}</a>" if candidate.url else title
-            st.markdown(f"**{link}**", unsafe_allow_html=True)
-            best = candidate.signals.best_sentence
-            body = highlight(candidate.text, *best) if best else html.escape(candidate.text)
-            st.markdown(f"<div class='passage'>{body}</div>", unsafe_allow_html=True)
-            notes = []
-            if candidate.signals.shared_numbers:
-                notes.append("shared numbers: " + ", ".join(candidate.signals.shared_numbers))
-            if candidate.signals.shared_entities:
-                notes.append("shared names: " + ", ".join(candidate.signals.shared_entities[:6]))
-            if notes:
-                st.caption(" · ".join(notes))
-            for mismatch in candidate.signals.mismatched_numbers:
-                st.warning(f"Number mismatch: {mismatch}", icon="⚠️")
-            if copies.get(candidate.passage_id):
-                st.caption(
-                    "Also carried by "
-                    + ", ".join(f"{c.domain} (passage {c.passage_id}, {c.rating.badge()})" for c in copies[candidate.passage_id])
-                    + ": syndicated copies of this text, not independent corroboration."
-                )
-            if candidate.signals.self_citation:
-                st.caption(f"Same outlet as the article ({article['domain']}): self-citation.")
-            key = f"mark_{claim['id']}_{candidate.passage_id}"
-            if key not in st.session_state:
-                st.session_state[key] = marks.get(candidate.passage_id)
-            st.segmented_control(
-                "This passage",
-                MARK_OPTIONS,
-                key=key,
-                on_change=_save_mark,
-                args=(claim["id"], candidate.passage_id),
-            )
+    cards = [c for c in shown if c.signals.near_copy_of not in shown_ids]
+    groups = {label: [c for c in cards if c.relevance_label == label] for label in RelevanceLabel}
+    if not relevance.has_match(c.relevance_label for c in candidates):
+        best = max(c.relevance for c in candidates)
+        st.warning(
+            f"No passage in the corpus clearly addresses this claim (best relevance {best:.2f}). Add evidence on the "
+            "Corpus page, or record it as unsupported if nothing can be found.",
+            icon="🔎",
+        )
+    for candidate in groups[RelevanceLabel.STRONG]:
+        _render_card(claim, article, candidate, copies, marks, weight)
+    for label, title in ((RelevanceLabel.WEAK, "Weak matches"), (RelevanceLabel.NONE, "Passages that do not address the claim")):
+        if groups[label]:
+            with st.expander(
+                f"{title} ({len(groups[label])})", expanded=label is RelevanceLabel.WEAK and not groups[RelevanceLabel.STRONG]
+            ):
+                for candidate in groups[label]:
+                    _render_card(claim, article, candidate, copies, marks, weight)

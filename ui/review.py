@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from checks import articles
+from checks import articles, relevance
 from checks.vocab import Role
 from ui import claim_panel, evidence_list, verdict_bar
 from ui.common import can, flash, get_workbench, load_model, show_flashes
@@ -68,10 +68,14 @@ def render() -> None:
     decided = sum(1 for c in claims if c["verdict"])
     nav[3].progress(decided / len(claims), text=f"Claim {index + 1} of {len(claims)} · {decided} decided")
 
+    with st.spinner("Ranking evidence…"):
+        candidates = workbench.candidates(claim["id"])
     left, right = st.columns([5, 6])
     with left:
         claim_panel.render_claim(claim, article)
-        verdict_bar.render(claim)
+        verdict_bar.render(
+            claim, suggest_unsupported=bool(candidates) and not relevance.has_match(c.relevance_label for c in candidates)
+        )
         if can(Role.EDITOR):
             claim_panel.render_claim_editing(claim, claims, article_id)
             claim_panel.render_bulk(claims)
@@ -79,7 +83,7 @@ def render() -> None:
     with right:
         evidence_list.render_earlier_factchecks(claim)
         st.subheader("Candidate evidence")
-        evidence_list.render_candidates(claim, article)
+        evidence_list.render_candidates(claim, article, candidates)
 
 
 render()

@@ -9,7 +9,7 @@ import streamlit as st
 from checks import actions, articles, review
 from checks.review import RATIONALE_CHOICES
 from checks.vocab import Verdict
-from ui.common import act, flash, get_workbench, reviewer, when
+from ui.common import act, flash, get_workbench, reviewer, safe_md, when
 
 VERDICT_SHORTCUTS = {Verdict.VERIFIED: "Alt+1", Verdict.DISPUTED: "Alt+2", Verdict.UNSUPPORTED: "Alt+3"}
 
@@ -77,18 +77,21 @@ def _render_double_review(claim: dict, pair: tuple[str, str]) -> None:
     name = reviewer()
     if name in pair:
         other = pair[1] if name == pair[0] else pair[0]
-        st.info(f"Blind double review with {other}: neither sees the other's verdict until both have decided.")
+        st.info(f"Blind double review with {safe_md(other)}: neither sees the other's verdict until both have decided.")
         if name in decided:
             st.caption(f"Your blind verdict: {decided[name]['verdict']} ({count} of 2 decided)")
         _verdict_buttons(claim, _save_blind, lambda verdict: (claim["id"], verdict), prefix="blind")
         return
-    st.info(f"In blind double review by {pair[0]} and {pair[1]}; {len(decided)} of 2 have decided.")
+    st.info(safe_md(f"In blind double review by {pair[0]} and {pair[1]}; {len(decided)} of 2 have decided."))
     if len(decided) == 2:
         st.warning(
-            "Disagreement: " + "; ".join(f"{r}: {row['verdict']} ({row['rationale'] or 'no note'})" for r, row in decided.items())
+            safe_md(
+                "Disagreement: "
+                + "; ".join(f"{r}: {row['verdict']} ({row['rationale'] or 'no note'})" for r, row in decided.items())
+            )
         )
         for row in review.blind_marks(store, claim["id"]):
-            st.caption(f"{row['reviewer']} marked passage {row['passage_id']}: {row['mark']}")
+            st.caption(safe_md(f"{row['reviewer']} marked passage {row['passage_id']}: {row['mark']}"))
         st.caption("As adjudicator, settle it:")
         _verdict_buttons(claim, _adjudicate, lambda verdict: (claim["id"], verdict), prefix="adjudicate")
 
@@ -102,20 +105,23 @@ def _render_history(claim: dict) -> None:
             new = entry.new if isinstance(entry.new, dict) else {}
             summary = new.get("verdict") or new.get("mark") or new.get("outcome") or ("removed" if entry.new is None else "")
             line = st.columns([4, 1])
-            line[0].caption(f"{when(entry.at)} · {entry.actor} · {entry.action}" + (f" → {summary}" if summary else ""))
+            line[0].caption(safe_md(f"{when(entry.at)} · {entry.actor} · {entry.action}" + (f" → {summary}" if summary else "")))
             if entry.action in actions.UNDOABLE and entry.changes and entry.undone_by is None:
                 line[1].button("Undo", key=f"undo_{entry.id}", on_click=_undo, args=(entry.id,))
 
 
-def render(claim: dict) -> None:
-    """The verdict bar for one claim."""
+def render(claim: dict, suggest_unsupported: bool = False) -> None:
+    """The verdict bar for one claim; ``suggest_unsupported`` when no passage addresses it (a
+    suggestion only: nothing is set)."""
     store = get_workbench().store
     version = claim["version"] or 0
     if claim["verdict"]:
         st.success(
-            f"Current verdict: **{claim['verdict']}** by {claim['reviewer']} at {when(claim['decided_at'])}"
-            + (f" — {claim['rationale']}" if claim["rationale"] else "")
+            f"Current verdict: **{claim['verdict']}** by {safe_md(claim['reviewer'])} at {when(claim['decided_at'])}"
+            + (f" — {safe_md(claim['rationale'])}" if claim["rationale"] else "")
         )
+    elif suggest_unsupported:
+        st.caption("Suggested: **unsupported** (reason: no passage above threshold), unless you find evidence elsewhere.")
     st.selectbox(
         "Why (for disputed / unsupported)",
         RATIONALE_CHOICES,

@@ -60,6 +60,8 @@ def _claim_values(claim: ScoredClaim, article_id: int, position: int, created_by
         "score": claim.score,
         "claim_type": str(claim.claim_type),
         "reasons": json.dumps(claim.reasons),
+        "speaker": claim.speaker,
+        "split_suggestions": json.dumps(claim.split_suggestions),
         "created_by": created_by,
     }
 
