@@ -286,3 +286,32 @@ def test_a_reviewer_does_not_see_editor_controls(app):
     assert "needs the editor role" in app.info[0].value
     app.switch_page("ui/corpus.py").run()
     assert "needs the editor role" in app.info[0].value
+
+
+@pytest.mark.model
+def test_the_review_page_shows_a_blind_reviewer_nothing_of_the_other(app, tmp_path):
+    store = Store(tmp_path / "workbench.db")
+    actions.add_account(store, ADMIN, "Bob", Role.REVIEWER, password=PASSWORD)
+    app.run()
+    _sign_in(app, "Ann", PASSWORD)
+    app.button(key="load_demo").click().run()
+    article = int(store.query_one("SELECT MAX(id) FROM articles")[0])
+    actions.assign(store, ADMIN, article, "Rita", "Bob")
+    claim = int(store.query_one("SELECT id FROM claims WHERE article_id = ? ORDER BY position LIMIT 1", (article,))[0])
+    actions.import_evidence(
+        store, ADMIN, [ArticleDraft("Wire", "Police held 32 people in Minsk on Saturday.", domain="news.org")], "t"
+    )
+    passage = int(store.query_one("SELECT MAX(id) FROM passages")[0])
+    rita = Actor("Rita", Role.REVIEWER)
+    actions.mark_passage(store, rita, claim, passage, "contradicts")
+    actions.submit_blind(store, rita, claim, "disputed", "RITA-SECRET-RATIONALE")
+    app.sidebar.button(key="sign_out").click().run()
+    _sign_in(app, "Bob", PASSWORD)
+    app.switch_page("ui/review.py").run()
+    assert not app.exception
+    page = " ".join(str(getattr(e, "value", "")) for e in app.main)  # every value on the page
+    assert "RITA-SECRET-RATIONALE" not in page and "Current verdict" not in page
+    assert any("Blind double review with Rita" in i.value for i in app.info)
+    assert all(c.value is None for c in app.get("segmented_control"))  # Rita's mark is not preselected for Bob
+    history = [c.value for c in app.caption if "·" in c.value and "UTC" in c.value]
+    assert not any("Rita" in line for line in history)
