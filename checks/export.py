@@ -41,6 +41,7 @@ CSV_COLUMNS = [
     "cited_evidence_ratings",
     "cited_evidence_rating_keys",
     "cited_evidence",
+    "article_hash",  # the article's identity (hash of its text): re-imports find the very article
 ]
 # Cells whose first visible character is one of these are run as formulas by spreadsheet programs
 # (CSV injection), also behind spaces, line breaks and invisible characters, which spreadsheets skip.
@@ -81,7 +82,8 @@ def verdict_records(store: Store, where: ExportFilter | None = None) -> list[dic
         clauses.append("substr(v.decided_at, 1, 10) <= ?")
         params.append(where.until)
     rows = store.query(
-        "SELECT c.id AS claim_id, a.id AS article_id, a.title AS article_title, a.url AS article_url,"
+        "SELECT c.id AS claim_id, a.id AS article_id, a.content_hash AS article_hash, a.title AS article_title,"
+        " a.url AS article_url,"
         " a.domain AS article_domain, a.published AS article_published, c.text AS claim_text,"
         " c.start AS claim_start, c.end AS claim_end, c.claim_type, c.score AS checkworthiness, v.verdict,"
         " v.rationale, v.reviewer, v.decided_at, v.version AS verdict_version, v.rating_snapshot, v.evidence_snapshot"

@@ -179,3 +179,24 @@ def test_cited_evidence_carries_its_own_source_rating(store):
     assert row["cited_evidence_ratings"] == "high 1.000 | high 0.820 | unrated"
     assert row["cited_evidence_rating_keys"] == "reuters.com | news.yahoo.com | "
     assert json.loads(export.to_json(records))[0]["evidence"][1]["source_rating"]["match"] == "host"
+
+
+def test_reimporting_an_export_with_a_repeated_sentence_keeps_both_verdicts(store, tmp_path):
+    text = (
+        "Minsk report\n\nThe interior ministry published a figure on Sunday. Police detained 32 people in Minsk on Saturday.\n\n"
+        "Opposition leader Sviatlana Tsikhanouskaya spoke in Vilnius on Monday. Police detained 32 people in Minsk on Saturday.\n"
+    )
+    article = actions.ingest_article(store, ANN, parse_text(text))
+    twins = [
+        c for c in article_claims(store, article.article_id) if c["text"] == "Police detained 32 people in Minsk on Saturday."
+    ]
+    assert len(twins) == 2
+    actions.set_verdict(store, ANN, twins[0]["id"], "verified")
+    actions.set_verdict(store, Actor("Bob"), twins[1]["id"], "disputed", "the second report is about another day")
+    data = export.to_csv(export.verdict_records(store))
+    again = actions.import_verdicts(store, ANN, data)  # into the same database: nothing changes
+    assert (again.imported, again.updated, again.skipped) == (0, 0, [])
+    assert [r["verdict"] for r in store.query("SELECT verdict FROM verdicts ORDER BY claim_id")] == ["verified", "disputed"]
+    fresh = Store(tmp_path / "fresh.db")
+    assert actions.import_verdicts(fresh, ANN, data).imported == 2  # both verdicts, one per appearance
+    assert _without_ids(export.to_csv(export.verdict_records(fresh))) == _without_ids(data)

@@ -22,6 +22,10 @@ from checks.vocab import AuditAction, Role, Verdict
 
 
 def _find_or_create_article(tx: Tx, row: dict) -> int:
+    if row.get("article_hash"):
+        same = tx.one("SELECT id FROM articles WHERE content_hash = ?", (row["article_hash"],))
+        if same:
+            return int(same["id"])
     url, title, domain = (
         row.get("article_url") or None,
         row.get("article_title") or "Imported verdicts",
@@ -41,11 +45,26 @@ def _find_or_create_article(tx: Tx, row: dict) -> int:
             "url": url,
             "domain": domain,
             "body": "",
-            "content_hash": content_hash(f"csv import|{url}|{title}|{domain}"),
+            # The article keeps its identity, so exporting again and importing elsewhere still finds it.
+            "content_hash": row.get("article_hash") or content_hash(f"csv import|{url}|{title}|{domain}"),
             "origin": "csv import",
             "created_at": utc_now(),
         },
     )
+
+
+def _find_claim(tx: Tx, article_id: int, row: dict, used: set[int]) -> dict | None:
+    """The claim a row is about: same article and text, and the same offsets when the row gives
+    them (a sentence can appear twice in one article: each appearance is its own claim). Without
+    offsets, the first such claim this file has not matched yet."""
+    same_text = tx.all(
+        "SELECT id, start, end FROM claims WHERE article_id = ? AND text = ? ORDER BY position, id",
+        (article_id, row["claim_text"]),
+    )
+    start, end = int_or_none(row.get("claim_start")), int_or_none(row.get("claim_end"))
+    if start is not None:
+        return next((c for c in same_text if (c["start"], c["end"]) == (start, end)), None)
+    return next((c for c in same_text if c["id"] not in used), None)
 
 
 def _problem(row: dict) -> str | None:
@@ -76,6 +95,7 @@ def import_verdicts(store: Store, actor: Actor, data: bytes) -> ImportReport:
     report = ImportReport()
     rows, problems = parse_verdict_csv(data)
     report.skipped += problems
+    used: set[int] = set()  # claims already matched by an earlier row of this file
     with perform(store, actor, import_verdicts) as (tx, _):
         for line, row in rows:
             problem = _problem(row)
@@ -83,7 +103,7 @@ def import_verdicts(store: Store, actor: Actor, data: bytes) -> ImportReport:
                 report.skipped.append(f"line {line}: {problem}")
                 continue
             article_id = _find_or_create_article(tx, row)
-            claim = tx.one("SELECT id FROM claims WHERE article_id = ? AND text = ?", (article_id, row["claim_text"]))
+            claim = _find_claim(tx, article_id, row, used)
             if claim is None:
                 position = tx.one("SELECT COUNT(*) AS n FROM claims WHERE article_id = ?", (article_id,))["n"]
                 claim_id = tx.insert(
@@ -107,6 +127,7 @@ def import_verdicts(store: Store, actor: Actor, data: bytes) -> ImportReport:
                     )
             else:
                 claim_id = claim["id"]
+            used.add(claim_id)
             old = tx.row("verdicts", claim_id=claim_id)
             new = {
                 "claim_id": claim_id,
