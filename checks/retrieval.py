@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import shutil
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -249,11 +252,17 @@ def build_index(
     key = corpus_key(store, encoder.model_id)
     folder = Path(index_dir) / re.sub(r"[^A-Za-z0-9_.-]+", "_", encoder.model_id)
     manifest_path = folder / "manifest.json"
-    if manifest_path.exists() and json.loads(manifest_path.read_text()).get("key") == key:
-        ids = np.load(folder / "passage_ids.npy")
-        if progress:
-            progress(len(ids), len(ids))
-        return EvidenceIndex(ids, np.load(folder / "vectors.npy", mmap_mode="r"), BM25.load(folder), key)
+    try:
+        manifest = json.loads(manifest_path.read_text())
+        if manifest.get("key") == key and manifest.get("generation"):
+            generation = folder / manifest["generation"]
+            ids = np.load(generation / "passage_ids.npy")
+            index = EvidenceIndex(ids, np.load(generation / "vectors.npy", mmap_mode="r"), BM25.load(generation), key)
+            if progress:
+                progress(len(ids), len(ids))
+            return index
+    except (OSError, ValueError):
+        pass  # no index yet, an older format, or a generation another process just replaced: build one
     rows = store.query(
         "SELECT p.id, p.text, COALESCE(d.title, '') AS title FROM passages p JOIN documents d ON d.id = p.document_id"
         " ORDER BY p.id"
@@ -264,14 +273,33 @@ def build_index(
     # BM25 also sees the document title (shown with every passage): a short passage often names its
     # subject only in the title. The embedding stays on the passage text the reviewer reads.
     bm25 = BM25([f"{r['title']} {r['text']}" for r in rows])
-    folder.mkdir(parents=True, exist_ok=True)
-    manifest_path.unlink(missing_ok=True)  # no manifest while the files are being replaced
-    np.save(folder / "vectors.npy", vectors)
-    np.save(folder / "passage_ids.npy", ids)
-    bm25.save(folder)
-    # Written last: a crash while writing leaves no manifest, so the next start rebuilds.
-    manifest_path.write_text(json.dumps({"key": key, "model_id": encoder.model_id, "passages": len(ids), "built_at": utc_now()}))
+    _write_generation(folder, key, encoder.model_id, ids, vectors, bm25)
     return EvidenceIndex(ids, vectors, bm25, key)
+
+
+def _write_generation(folder: Path, key: str, model_id: str, ids: np.ndarray, vectors: np.ndarray, bm25: BM25) -> None:
+    """Write the index as a new generation folder, then switch the manifest to it atomically.
+
+    Files a reader has memory-mapped are never rewritten in place (that kills the reader with
+    SIGBUS); older generations are only unlinked, which POSIX allows under a live mapping (the
+    data stays until the reader lets go)."""
+    generation = f"gen-{key}-{time.time_ns()}-{os.getpid()}"
+    target = folder / generation
+    target.mkdir(parents=True)
+    np.save(target / "vectors.npy", vectors)
+    np.save(target / "passage_ids.npy", ids)
+    bm25.save(target)
+    staged = folder / f"manifest.{generation}.tmp"
+    staged.write_text(
+        json.dumps({"key": key, "generation": generation, "model_id": model_id, "passages": len(ids), "built_at": utc_now()})
+    )
+    os.replace(staged, folder / "manifest.json")
+    current = json.loads((folder / "manifest.json").read_text()).get("generation")
+    for old in folder.glob("gen-*"):
+        if old.name not in (generation, current):
+            shutil.rmtree(old, ignore_errors=True)
+    for legacy in ("vectors.npy", "passage_ids.npy", "bm25.npz", "bm25_vocabulary.json", "bm25_parameters.json"):
+        (folder / legacy).unlink(missing_ok=True)  # the single-folder layout of index format 3 and before
 
 
 def rank_claims(
