@@ -196,6 +196,10 @@ def _str(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def _dicts(value: Any) -> list[dict]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
@@ -279,7 +283,7 @@ class WikipediaConnector:
             {"list": "search", "srsearch": query, "srlimit": str(limit), "srnamespace": "0", "srprop": "snippet|timestamp"}
         )
         retrieved = _now()
-        hits = [hit for hit in _dicts((found.get("query") or {}).get("search")) if _str(hit.get("title"))]
+        hits = [hit for hit in _dicts(_dict(found.get("query")).get("search")) if _str(hit.get("title"))]
         if not hits:
             return []
         titles = [hit["title"].strip() for hit in hits]
@@ -295,14 +299,8 @@ class WikipediaConnector:
             }
         )
         pages = {
-            page["title"]: page
-            for page in _dicts((details.get("query") or {}).get("pages"))
-            if isinstance(page.get("title"), str)
+            page["title"]: page for page in _dicts(_dict(details.get("query")).get("pages")) if isinstance(page.get("title"), str)
         }
-        # MediaWiki may answer under a normalised title ("covid" -> "Covid"): follow its map back.
-        for step in _dicts((details.get("query") or {}).get("normalized")):
-            if step.get("to") in pages and isinstance(step.get("from"), str):
-                pages[step["from"]] = pages[step["to"]]
         provenance = Provenance(self.name, query, retrieved)
         documents = []
         for hit, title in zip(hits, titles, strict=True):
@@ -396,7 +394,7 @@ class FactCheckToolsConnector:
             for review in _dicts(claim.get("claimReview")):
                 if (url := _web_url(review.get("url"))) is None:
                     continue
-                publisher = review.get("publisher") if isinstance(review.get("publisher"), dict) else {}
+                publisher = _dict(review.get("publisher"))
                 details = FactCheckReview(
                     claim=_str(claim.get("text")) or "",
                     claimant=_str(claim.get("claimant")),

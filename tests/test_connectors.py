@@ -222,6 +222,13 @@ def test_wikipedia_api_error_is_one_line(server: ReplayServer) -> None:
     assert str(caught.value) == 'Wikipedia: the API refused the request (nosrsearch: The "srsearch" parameter must be set.)'
 
 
+def test_wikipedia_rate_limit_error_code(server: ReplayServer) -> None:
+    # Wikimedia may refuse with an error object instead of HTTP 429: https://www.mediawiki.org/wiki/API:Errors_and_warnings
+    server.reply = lambda path, params: json_reply({"error": {"code": "ratelimited", "info": "You've exceeded your rate limit."}})
+    with pytest.raises(RateLimited, match=r"^Wikipedia: rate limited, retry later$"):
+        WikipediaConnector(server.settings()).search("Minsk")
+
+
 def test_searxng_returns_web_results_without_text(server: ReplayServer) -> None:
     server.reply = lambda path, params: json_reply(answers.SEARXNG_RESULTS)
     found = SearxngConnector(server.settings()).search("Minsk protest 2020", limit=2)
@@ -356,6 +363,13 @@ def test_malformed_json_is_reported(server: ReplayServer, name: str, body: bytes
     server.reply = lambda path, params: (200, JSON, body)
     with pytest.raises(ConnectorError, match=rf"^{name}: the answer is not (valid JSON|a JSON object)$"):
         CONNECTORS[name](server.settings()).search("Minsk")
+
+
+@pytest.mark.parametrize("name", CONNECTORS)
+def test_answers_of_the_wrong_shape_find_nothing(server: ReplayServer, name: str) -> None:
+    odd = {"query": ["x"], "results": "x", "claims": [{"claimReview": [{"url": "javascript:alert(1)"}]}], "articles": [7, None]}
+    server.reply = lambda path, params: json_reply(odd)
+    assert CONNECTORS[name](server.settings()).search("Minsk") == []
 
 
 def test_loopback_is_refused_unless_allowed(server: ReplayServer, monkeypatch: pytest.MonkeyPatch) -> None:
