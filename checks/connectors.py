@@ -109,8 +109,8 @@ class Connector(Protocol):
 
 def query_for_claim(text: str, max_terms: int = MAX_QUERY_TERMS) -> str:
     """A search query for a claim: its names first, then its numbers, then its other key words
-    (stopwords dropped), at most ``max_terms`` of them, e.g. ``Lukashenko Minsk 32 police detained``.
-    The user may edit it before searching."""
+    (stopwords and speech verbs dropped), at most ``max_terms`` of them. "Police said they detained
+    32 people in Minsk" gives ``Minsk 32 Police detained people``. The user may edit it before searching."""
     terms: list[str] = []
     seen: set[str] = set()
 
@@ -124,7 +124,7 @@ def query_for_claim(text: str, max_terms: int = MAX_QUERY_TERMS) -> str:
         add(name)
         name_words.update(word.lower() for word in name.split())
     for mention in numbers(text):
-        add(str(int(mention.value)) if mention.value.is_integer() else f"{mention.value:g}")
+        add(str(int(mention.value)) if mention.value.is_integer() else f"{mention.value:.15g}")
     for word in WORD.findall(text):
         # tokenize() is the corpus's own stopword filter; digits were taken whole by numbers() above.
         if any(c.isdigit() for c in word) or len(word) < 3 or word.lower() in name_words or SPEECH_VERB.fullmatch(word):
@@ -193,7 +193,7 @@ def _plain(value: Any) -> str:
 
 
 def _str(value: Any) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
+    return (value.strip() or None) if isinstance(value, str) else None
 
 
 def _dict(value: Any) -> dict:

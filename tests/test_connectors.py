@@ -410,4 +410,5 @@ def test_query_for_claim_puts_names_and_numbers_first() -> None:
     # Speech verbs ("said", "claimed") and stopwords are left out.
     assert query == "Minsk Alexander Lukashenko 32 80.1 2020 Police detained people while vote"
     assert query_for_claim(claim, max_terms=4) == "Minsk Alexander Lukashenko 32 80.1"
+    assert query_for_claim("Police said they detained 32 people in Minsk") == "Minsk 32 Police detained people"
     assert query_for_claim("It was what it was, and so on.") == ""
