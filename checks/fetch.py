@@ -45,10 +45,12 @@ NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")
 class FetchError(InputError):
     """A URL that was not fetched; ``str(error)`` names the URL and the reason in one line."""
 
-    def __init__(self, url: str, reason: str) -> None:
+    def __init__(self, url: str, reason: str, status: int | None = None, retry_after: str | None = None) -> None:
         super().__init__(f"Could not fetch {url}: {reason}.")
         self.url = url
         self.reason = reason
+        self.status = status  # the HTTP status when the server answered with an error, else None
+        self.retry_after = retry_after  # the server's Retry-After header, if any (429 and 503 answers)
 
 
 def user_agent(contact: str | None = None) -> str:
@@ -286,7 +288,12 @@ def _get(url: str, target: _Target, accept: Collection[str], policy: FetchPolicy
         if response.status in REDIRECT_STATUSES:
             return _Redirect(response.status, (response.getheader("Location") or "").strip())
         if not 200 <= response.status < 300:
-            raise FetchError(url, f"the server answered HTTP {response.status} {response.reason}".rstrip())
+            raise FetchError(
+                url,
+                f"the server answered HTTP {response.status} {response.reason}".rstrip(),
+                status=response.status,
+                retry_after=response.getheader("Retry-After"),
+            )
         if not response.getheader("Content-Type"):
             raise FetchError(url, "the server sent no content type")
         media = response.headers.get_content_type()
@@ -339,7 +346,7 @@ def fetch(url: str, accept: Collection[str] = HTML_TYPES, policy: FetchPolicy | 
         except FetchError as error:
             if current == url:
                 raise
-            raise FetchError(url, f"redirected to {current}, then {error.reason}") from error
+            raise FetchError(url, f"redirected to {current}, then {error.reason}", error.status, error.retry_after) from error
         if isinstance(answer, FetchResult):
             return replace(answer, url=url, final_url=current)
         if not answer.location:

@@ -271,6 +271,26 @@ def test_content_type_and_status_are_checked(serve):
         fetch(server.url("/missing-route-404"), policy=policy())
 
 
+def test_error_status_and_retry_after_reach_the_caller(serve):
+    def slow_down(handler) -> None:
+        handler.send_response(429)
+        handler.send_header("Retry-After", "30")
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    server = serve({"/busy": slow_down, "/moved": redirect("/busy")})
+    for path in ("/busy", "/moved"):  # also through a redirect
+        with pytest.raises(FetchError) as caught:
+            fetch(server.url(path), policy=policy())
+        assert (caught.value.status, caught.value.retry_after) == (429, "30")
+    with pytest.raises(FetchError) as caught:
+        fetch(server.url("/missing"), policy=policy())
+    assert (caught.value.status, caught.value.retry_after) == (404, None)
+    with pytest.raises(FetchError) as caught:
+        fetch("ftp://127.0.0.1/x", policy=policy())
+    assert caught.value.status is None
+
+
 def test_bad_urls_are_refused_before_any_lookup():
     for url, reason in [
         ("file:///etc/passwd", "not file"),
