@@ -174,6 +174,12 @@ def cmd_import_evidence(wb: Workbench, actor: Actor, args: argparse.Namespace, o
     return 1 if result.problems and not result.documents else 0
 
 
+def cmd_search(wb: Workbench, actor: Actor, args: argparse.Namespace, out: Output) -> int:
+    result = actions.search_for_evidence(wb.store, actor, args.claim, args.query)
+    out.result(result)
+    return 0
+
+
 def cmd_corpus(wb: Workbench, actor: Actor, args: argparse.Namespace, out: Output) -> int:
     out.result(actions.add_articles_to_corpus(wb.store, actor, args.articles))
     return 0
@@ -433,6 +439,9 @@ def build_parser() -> argparse.ArgumentParser:
     corpus.add_subparsers(dest="corpus_action", required=True, metavar="ACTION").add_parser(
         "add-articles", help="add ingested articles to the evidence corpus", parents=[anywhere]
     ).add_argument("articles", type=int, nargs="+")
+    sub = command("search", cmd_search, "search the configured connectors for a claim; add what they find")
+    sub.add_argument("claim", type=int)
+    sub.add_argument("--query", help="what to search for (default: the claim's names, numbers and key terms)")
     command("index", cmd_index, "embed new passages and rank candidates for every claim")
     command("candidates", cmd_candidates, "show a claim's ranked evidence").add_argument("claim", type=int)
     command("history", cmd_history, "a claim's audit history (ids for undo)").add_argument("claim", type=int)

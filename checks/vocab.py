@@ -98,6 +98,7 @@ class AuditAction(StrEnum):
     MERGE_CLAIMS = "merge claims"
     GROUP_CLAIMS = "group claims"
     IMPORT_EVIDENCE = "import evidence"
+    SEARCH_EVIDENCE = "search for evidence"
     SET_VERDICT = "set verdict"
     CLEAR_VERDICT = "clear verdict"
     BULK_VERDICT = "bulk verdict"

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -412,3 +413,70 @@ def test_query_for_claim_puts_names_and_numbers_first() -> None:
     assert query_for_claim(claim, max_terms=4) == "Minsk Alexander Lukashenko 32 80.1"
     assert query_for_claim("Police said they detained 32 people in Minsk") == "Minsk 32 Police detained people"
     assert query_for_claim("It was what it was, and so on.") == ""
+
+
+# --- the search action: found pages become evidence, reviews become earlier fact-checks ------------
+
+
+def test_search_for_evidence_stores_pages_and_fact_checks_with_their_provenance(server: ReplayServer, store) -> None:
+    from checks import actions
+    from checks.actions import Actor
+    from checks.ingest import parse_text
+
+    def reply(path: str, params: dict) -> Reply:
+        if path.endswith("claims:search"):
+            return json_reply(answers.FACTCHECK_CLAIMS)
+        return wikipedia_reply(answers.WIKIPEDIA_SEARCH)(path, params)
+
+    server.reply = reply
+    saved = actions.ingest_article(
+        store, Actor("Ann"), parse_text("Minsk\n\nPolice detained 700 people at the Sunday march in Minsk.\n")
+    )
+    claim = int(store.query_one("SELECT id FROM claims WHERE article_id = ? AND position = 1", (saved.article_id,))[0])
+    connectors = [WikipediaConnector(server.settings()), FactCheckToolsConnector(server.settings())]
+    result = actions.search_for_evidence(store, Actor("Ann"), claim, connectors=connectors)
+    assert (result.documents, result.factchecks) == (2, 2) and result.asked == ["Wikipedia", "Fact Check Tools"]
+    assert "Minsk" in result.query and "700" in result.query
+    origins = [r["origin"] for r in store.query("SELECT origin FROM documents WHERE url LIKE 'https://en.wikipedia.org/%'")]
+    assert len(origins) == 2 and all(o.startswith("search: Wikipedia, query '") for o in origins)
+    reviews = store.query("SELECT verdict, publisher, url FROM factchecks WHERE collection = 'fact check tools' ORDER BY id")
+    assert [(r["verdict"], r["publisher"]) for r in reviews] == [("False", "Example Check"), ("Falsch", "Faktencheck Beispiel")]
+    event = store.query_one("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1")[0]
+    assert event == "search for evidence"
+    again = actions.search_for_evidence(store, Actor("Ann"), claim, connectors=connectors)
+    assert (again.documents, again.factchecks) == (0, 0)  # the same results are not stored twice
+
+
+@pytest.mark.model
+def test_the_review_page_searches_the_configured_connectors(server: ReplayServer, tmp_path, monkeypatch) -> None:
+    import time
+
+    from streamlit.testing.v1 import AppTest
+
+    from checks import actions
+    from checks.actions import Actor
+    from checks.store import Store
+    from checks.vocab import Role
+    from ui.common import clear_caches
+
+    server.reply = wikipedia_reply(answers.WIKIPEDIA_SEARCH)
+    monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("WORKBENCH_WIKIPEDIA", "1")
+    monkeypatch.setenv("WORKBENCH_WIKIPEDIA_URL", f"{server.base}/w/api.php")
+    clear_caches()
+    store = Store(tmp_path / "workbench.db")
+    actions.add_account(store, Actor("setup", Role.ADMIN), "Ann", Role.EDITOR, password="a long enough password")
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "workbench.py"), default_timeout=180)
+    at.session_state["actor"], at.session_state["signed_in_at"] = Actor("Ann", Role.EDITOR), time.time()
+    at.run()
+    at.button(key="load_demo").click().run()
+    at.button(key="open_article").click().run()
+    claim = next(t for t in at.text_input if t.key.startswith("search_query_"))
+    assert claim.value  # the query is prefilled from the claim
+    claim.input("Minsk protests").run()
+    at.button(key=f"search_{claim.key.rsplit('_', 1)[1]}").click().run()
+    assert not at.exception
+    assert any(s.value.startswith("Searched Wikipedia for") for s in at.success)
+    path, params = server.requests[0]
+    assert path == "/w/api.php" and params["srsearch"] == "Minsk protests"
+    assert store.query_one("SELECT COUNT(*) FROM documents WHERE origin LIKE 'search: Wikipedia%'")[0] == 2

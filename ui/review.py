@@ -8,7 +8,7 @@ import streamlit as st
 
 from checks import articles, relevance
 from checks.vocab import Role
-from ui import claim_panel, evidence_list, verdict_bar
+from ui import claim_panel, evidence_list, evidence_search, verdict_bar
 from ui.common import can, flash, get_workbench, load_model, show_flashes
 
 
@@ -84,6 +84,7 @@ def render() -> None:
         evidence_list.render_earlier_factchecks(claim)
         st.subheader("Candidate evidence")
         evidence_list.render_candidates(claim, article, candidates)
+        evidence_search.render(claim)
 
 
 render()

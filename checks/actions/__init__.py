@@ -60,6 +60,7 @@ from checks.actions.review import (
     submit_blind,
     undo,
 )
+from checks.actions.search import SearchStored, search_for_evidence
 from checks.actions.verdict_import import import_verdicts
 
 __all__ = [
@@ -77,6 +78,7 @@ __all__ = [
     "Copied",
     "Decided",
     "Marked",
+    "SearchStored",
     "Undone",
     "VerdictSaved",
     "account_actor",
@@ -111,6 +113,7 @@ __all__ = [
     "reset_password",
     "restore_claim",
     "reuse_factcheck",
+    "search_for_evidence",
     "seed_demo_data",
     "set_role",
     "set_verdict",

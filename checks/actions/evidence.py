@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from checks.actions.core import Actor, action, perform
+from checks.actions.core import Actor, Tx, action, perform
 
 # Who the workbench's own setup work is recorded under.
 from checks.actions.ratings import SHIPPED_DATA_ACTOR, load_shipped_ratings
@@ -22,28 +22,42 @@ from checks.ingest import SUPPORTED_SUFFIXES, ArticleDraft, parse_upload
 from checks.store import Store, content_hash, utc_now
 from checks.vocab import AuditAction, Role
 
+Prepared = list[tuple[ArticleDraft, str, list[tuple[str, int, int]]]]
+
+
+def prepare_documents(drafts: Iterable[ArticleDraft]) -> Prepared:
+    """Hash and split documents before a write transaction opens (the slow part of an import)."""
+    return [(d, content_hash(d.body), split_passages(d.body, d.title)) for d in drafts]
+
+
+def store_documents(tx: Tx, prepared: Prepared, origin: str | None) -> ImportResult:
+    """Inside an action: store prepared documents and their passages, skipping known texts.
+    ``origin`` names where they came from (None: each draft's own origin)."""
+    result = ImportResult()
+    for draft, digest, passages in prepared:
+        if tx.one("SELECT 1 AS found FROM documents WHERE content_hash = ?", (digest,)):
+            result.duplicates += 1
+            continue
+        document_id = tx.execute(
+            "INSERT INTO documents (url, title, domain, published, body, content_hash, origin, created_at)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            (draft.url, draft.title, draft.domain, draft.published, draft.body, digest, origin or draft.origin, utc_now()),
+        ).lastrowid
+        tx.conn.executemany(
+            "INSERT INTO passages (document_id, text, start, end, text_hash) VALUES (?,?,?,?,?)",
+            [(document_id, text, start, end, text_hash(text)) for text, start, end in passages],
+        )
+        result.documents += 1
+        result.passages += len(passages)
+    return result
+
 
 @action(AuditAction.IMPORT_EVIDENCE, Role.EDITOR, cli="import-evidence")
 def import_evidence(store: Store, actor: Actor, drafts: Iterable[ArticleDraft], origin: str) -> ImportResult:
     """Add documents and their passages to the evidence corpus; texts already stored are skipped."""
-    prepared = [(d, content_hash(d.body), split_passages(d.body, d.title)) for d in drafts]
-    result = ImportResult()
+    prepared = prepare_documents(drafts)
     with perform(store, actor, import_evidence) as (tx, _):
-        for draft, digest, passages in prepared:
-            if tx.one("SELECT 1 AS found FROM documents WHERE content_hash = ?", (digest,)):
-                result.duplicates += 1
-                continue
-            document_id = tx.execute(
-                "INSERT INTO documents (url, title, domain, published, body, content_hash, origin, created_at)"
-                " VALUES (?,?,?,?,?,?,?,?)",
-                (draft.url, draft.title, draft.domain, draft.published, draft.body, digest, origin, utc_now()),
-            ).lastrowid
-            tx.conn.executemany(
-                "INSERT INTO passages (document_id, text, start, end, text_hash) VALUES (?,?,?,?,?)",
-                [(document_id, text, start, end, text_hash(text)) for text, start, end in passages],
-            )
-            result.documents += 1
-            result.passages += len(passages)
+        result = store_documents(tx, prepared, origin)
         tx.log = bool(result.documents)
         tx.describe("documents", None, None, {"origin": origin, "documents": result.documents, "passages": result.passages})
     return result

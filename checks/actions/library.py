@@ -34,7 +34,7 @@ class Decided:
         return f"claim {self.claim_id}: fact-check {self.factcheck_id} dismissed"
 
 
-def _insert_rows(tx: Tx, rows: list[dict]) -> tuple[int, int]:
+def insert_factcheck_rows(tx: Tx, rows: list[dict]) -> tuple[int, int]:
     """Insert fact-check rows, skipping those already in their collection; (added, already present)."""
     columns = [*FACTCHECK_COLUMNS, "content_hash", "created_at"]
     sql = f"INSERT OR IGNORE INTO factchecks ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
@@ -42,7 +42,8 @@ def _insert_rows(tx: Tx, rows: list[dict]) -> tuple[int, int]:
     now = utc_now()
     for row in rows:
         values = {column: row.get(column) for column in FACTCHECK_COLUMNS}
-        values.update(content_hash=identity(row["claim"]), created_at=now)
+        # Two publishers reviewing the same claim are two fact-checks: a row may name its own identity.
+        values.update(content_hash=identity(row.get("identity") or row["claim"]), created_at=now)
         if tx.execute(sql, values).rowcount:
             added += 1
         else:
@@ -60,7 +61,7 @@ def import_factchecks(store: Store, actor: Actor, name: str, data: bytes, collec
     else:
         report, rows = parse_table(name, data, collection)
     with perform(store, actor, import_factchecks) as (tx, _):
-        report.imported, report.already_present = _insert_rows(tx, rows)
+        report.imported, report.already_present = insert_factcheck_rows(tx, rows)
         tx.describe(
             "factchecks",
             None,
