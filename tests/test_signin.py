@@ -315,3 +315,16 @@ def test_the_review_page_shows_a_blind_reviewer_nothing_of_the_other(app, tmp_pa
     assert all(c.value is None for c in app.get("segmented_control"))  # Rita's mark is not preselected for Bob
     history = [c.value for c in app.caption if "·" in c.value and "UTC" in c.value]
     assert not any("Rita" in line for line in history)
+
+
+def test_a_pending_blind_review_reaches_no_export_library_or_track_record(blind):
+    from checks import export, factchecks, sources
+
+    store, claim, *_ = blind
+    assert export.verdict_records(store) == []  # exports, and the charts drawn from them, hold final verdicts only
+    assert factchecks.library_size(store) == 0  # no blind verdict is offered as an earlier fact-check
+    domain = store.query_one("SELECT a.domain FROM claims c JOIN articles a ON a.id = c.article_id WHERE c.id = ?", (claim,))[0]
+    assert sources.track_record(store, domain or "example.com").total == 0
+    actions.submit_blind(store, Actor("Bob", Role.REVIEWER), claim, "disputed", "agrees")
+    assert [r["verdict"] for r in export.verdict_records(store)] == ["disputed"]  # settled by agreement: now it counts
+    assert factchecks.library_size(store) == 1
