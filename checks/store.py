@@ -12,11 +12,13 @@ workbench's own verdicts into the fact-check library.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -414,31 +416,65 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
 ]
 
 
+class _Connection(sqlite3.Connection):
+    """A connection the store can hold weakly (a thread's connection closes when its thread ends)."""
+
+
 class Store:
-    """A connection to the workbench database, migrated to the latest schema on open."""
+    """The workbench database, migrated to the latest schema on open.
+
+    Each thread gets its own connection (Streamlit runs each session in its own thread): under WAL,
+    one session's write transaction never makes another session's reads wait, and writers queue on
+    SQLite's busy timeout instead of one process-wide lock. An in-memory database has a single
+    connection shared under a lock (separate connections would be separate databases).
+    """
 
     def __init__(self, path: str | Path, migrations: Sequence[Callable[[sqlite3.Connection], None]] = MIGRATIONS) -> None:
         self.path = Path(path)
-        if str(path) != ":memory:":
+        self._memory = str(path) == ":memory:"
+        if not self._memory:
             if self.path.exists() and not self.path.is_file():
                 raise ConfigurationError(f"The database path {self.path} is not a file.")
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise ConfigurationError(f"Cannot create the data folder {self.path.parent}: {error.strerror}.") from error
-        # Streamlit runs callbacks on other threads than the one that opened the connection; the
-        # lock serialises use of the one connection so that is safe.
+        self._local = threading.local()
+        self._open: weakref.WeakSet[_Connection] = weakref.WeakSet()
+        self._lock = threading.RLock() if self._memory else contextlib.nullcontext()
+        self._shared: _Connection | None = None
         try:
-            self.conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
-            self.conn.row_factory = sqlite3.Row
-            self._lock = threading.RLock()
-            self.conn.execute("PRAGMA foreign_keys = ON")
-            self.conn.execute("PRAGMA busy_timeout = 30000")
-            if str(path) != ":memory:":
-                self.conn.execute("PRAGMA journal_mode = WAL")
             self._migrate(migrations)
         except sqlite3.DatabaseError as error:
             raise ConfigurationError(f"{self.path} is not a usable workbench database: {error}.") from error
+
+    def _connect(self) -> _Connection:
+        conn = sqlite3.connect(
+            str(self.path) if not self._memory else ":memory:",
+            timeout=30,
+            isolation_level=None,
+            check_same_thread=False,
+            factory=_Connection,
+        )
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 30000")
+        if not self._memory:
+            conn.execute("PRAGMA journal_mode = WAL")
+        self._open.add(conn)
+        return conn
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection (opened on first use)."""
+        if self._memory:
+            if self._shared is None:
+                self._shared = self._connect()
+            return self._shared
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        return conn
 
     def _migrate(self, migrations: Sequence[Callable[[sqlite3.Connection], None]]) -> None:
         with self.transaction() as conn:
@@ -461,13 +497,14 @@ class Store:
         """An IMMEDIATE transaction: takes the write lock up front so concurrent writers queue
         instead of failing half-way; rolls back on any exception."""
         with self._lock:
-            self.conn.execute("BEGIN IMMEDIATE")
+            conn = self.conn
+            conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self.conn
+                yield conn
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                conn.execute("ROLLBACK")
                 raise
-            self.conn.execute("COMMIT")
+            conn.execute("COMMIT")
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -478,7 +515,11 @@ class Store:
             return self.conn.execute(sql, params).fetchone()
 
     def close(self) -> None:
-        self.conn.close()
+        """Close every connection this store opened (in any thread)."""
+        for conn in list(self._open):
+            conn.close()
+        self._local = threading.local()
+        self._shared = None
 
     # ------------------------------------------------------------------------- derived state
 

@@ -113,6 +113,7 @@ MATRIX = {
     "import_unreliable_list": Role.EDITOR,
     "override_rating": Role.EDITOR,
     "import_verdicts": Role.EDITOR,
+    "search_for_evidence": Role.EDITOR,
     "add_account": Role.ADMIN,
     "set_role": Role.ADMIN,
     "reset_password": Role.ADMIN,
