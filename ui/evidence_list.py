@@ -190,7 +190,7 @@ def render_candidates(claim: dict, article: dict, candidates: list) -> None:
         st.warning(
             f"No passage in the corpus clearly addresses this claim (best relevance {best:.2f}). Add evidence on the "
             "Corpus page, or record it as unsupported if nothing can be found.",
-            icon="🔎",
+            icon=":material/search:",
         )
     for candidate in groups[RelevanceLabel.STRONG]:
         _render_card(claim, article, candidate, copies, marks, weight)
