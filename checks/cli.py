@@ -18,7 +18,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from checks import accounts, actions, articles, export, review, sources
+from checks import accounts, actions, articles, corpus, export, review, sources
 from checks.actions import Actor
 from checks.config import load_settings
 from checks.errors import ConfigurationError, InputError, NotFoundError, WorkbenchError
@@ -175,7 +175,23 @@ def cmd_import_evidence(wb: Workbench, actor: Actor, args: argparse.Namespace, o
 
 
 def cmd_corpus(wb: Workbench, actor: Actor, args: argparse.Namespace, out: Output) -> int:
-    out.result(actions.add_articles_to_corpus(wb.store, actor, args.articles))
+    if args.corpus_action == "list":
+        for row in corpus.list_documents(wb.store, args.search or "", args.limit):
+            origin = "demo" if row["is_demo"] else row["origin"] or ""
+            out.result(
+                row,
+                f"{row['id']:>6}  {row['passages']:>4} passages  {row['published'] or 'undated':<10}  "
+                f"{row['domain'] or '-':<24}  {origin:<20}  {row['title'] or ''}",
+            )
+        return 0
+    if args.corpus_action == "add-articles":
+        out.result(actions.add_articles_to_corpus(wb.store, actor, args.articles))
+        return 0
+    if args.corpus_action == "delete":
+        result = actions.delete_document(wb.store, actor, args.document)
+    else:
+        result = actions.remove_demo_data(wb.store, actor)
+    out.result(result, f"{result.documents} documents ({result.passages} passages) deleted from the corpus")
     return 0
 
 
@@ -429,10 +445,18 @@ def build_parser() -> argparse.ArgumentParser:
     command("import-evidence", cmd_import_evidence, "add evidence files or folders to the corpus").add_argument(
         "paths", nargs="+"
     )
-    corpus = command("corpus", cmd_corpus, "evidence corpus: make ingested articles searchable as evidence")
-    corpus.add_subparsers(dest="corpus_action", required=True, metavar="ACTION").add_parser(
+    corpus_command = command("corpus", cmd_corpus, "evidence corpus: list, add ingested articles, delete, remove demo data")
+    corpus_actions = corpus_command.add_subparsers(dest="corpus_action", required=True, metavar="ACTION")
+    corpus_actions.add_parser(
         "add-articles", help="add ingested articles to the evidence corpus", parents=[anywhere]
     ).add_argument("articles", type=int, nargs="+")
+    sub = corpus_actions.add_parser("list", help="list the corpus's documents (demo ones say so)", parents=[anywhere])
+    sub.add_argument("--search", help="only documents whose title or text contains this")
+    sub.add_argument("--limit", type=int, default=500)
+    corpus_actions.add_parser(
+        "delete", help="delete a document (cited passages stay in the verdicts citing them)", parents=[anywhere]
+    ).add_argument("document", type=int)
+    corpus_actions.add_parser("remove-demo", help="delete the shipped demo documents", parents=[anywhere])
     command("index", cmd_index, "embed new passages and rank candidates for every claim")
     command("candidates", cmd_candidates, "show a claim's ranked evidence").add_argument("claim", type=int)
     command("history", cmd_history, "a claim's audit history (ids for undo)").add_argument("claim", type=int)

@@ -1,5 +1,6 @@
 """Evidence corpus: how documents become overlapping sentence-window passages that keep their
-document, offsets, domain and date, what an import reports, and the corpus's size.
+document, offsets, domain and date, what an import reports, the corpus's size and its listing.
+Deleted documents (``deleted_at`` set) are outside the corpus: not counted, listed or searched.
 
 Storing documents is an action (``checks.actions.evidence``); re-importing a document whose text is
 already stored is a no-op there, so imports can be repeated.
@@ -65,5 +66,22 @@ def split_passages(body: str, title: str | None = None) -> list[tuple[str, int, 
 
 def corpus_size(store: Store) -> tuple[int, int]:
     """(documents, passages) currently in the evidence corpus."""
-    row = store.query_one("SELECT (SELECT COUNT(*) FROM documents) AS d, (SELECT COUNT(*) FROM passages) AS p")
+    row = store.query_one(
+        "SELECT (SELECT COUNT(*) FROM documents WHERE deleted_at IS NULL) AS d, (SELECT COUNT(*) FROM passages p"
+        " JOIN documents d ON d.id = p.document_id WHERE d.deleted_at IS NULL) AS p"
+    )
     return int(row["d"]), int(row["p"])
+
+
+def list_documents(store: Store, search: str = "", limit: int = 500) -> list[dict]:
+    """Documents in the corpus, newest first, with their passage count and whether they are demo
+    data; ``search`` keeps those whose title or text contains it (case-insensitive)."""
+    pattern = "%" + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = store.query(
+        "SELECT d.id, d.title, d.domain, d.published, d.origin, d.is_demo, d.created_at,"
+        " (SELECT COUNT(*) FROM passages p WHERE p.document_id = d.id) AS passages"
+        " FROM documents d WHERE d.deleted_at IS NULL"
+        " AND (d.title LIKE :p ESCAPE '\\' OR d.body LIKE :p ESCAPE '\\') ORDER BY d.id DESC LIMIT :limit",
+        {"p": pattern, "limit": limit},
+    )
+    return [{**dict(r), "is_demo": bool(r["is_demo"])} for r in rows]

@@ -40,6 +40,9 @@ INDEX_FORMAT = 3
 # changing them rebuilds the index and re-ranks every claim.
 BM25_K1 = 0.9
 BM25_B = 0.4
+# The documents the index and candidate lists cover: deleted ones leave both (their rows stay so
+# verdicts that cited them keep their text).
+LIVE = "d.deleted_at IS NULL"
 TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
 
 
@@ -231,9 +234,12 @@ class EvidenceIndex:
 
 
 def corpus_key(store: Store, model_id: str) -> str:
-    """Identity of the current corpus for a model: changes whenever passages are added or removed, or
+    """Identity of the current corpus for a model: changes whenever passages are added or deleted, or
     the index format or BM25 parameters change (stored candidate lists carry it, so they go stale too)."""
-    row = store.query_one("SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS top, COALESCE(SUM(id), 0) AS total FROM passages")
+    row = store.query_one(
+        "SELECT COUNT(*) AS n, COALESCE(MAX(p.id), 0) AS top, COALESCE(SUM(p.id), 0) AS total"
+        f" FROM passages p JOIN documents d ON d.id = p.document_id WHERE {LIVE}"
+    )
     identity = f"{INDEX_FORMAT}|{model_id}|{BM25_K1}|{BM25_B}|{row['n']}|{row['top']}|{row['total']}"
     return hashlib.sha1(identity.encode()).hexdigest()[:16]
 
@@ -256,7 +262,7 @@ def build_index(
         return EvidenceIndex(ids, np.load(folder / "vectors.npy", mmap_mode="r"), BM25.load(folder), key)
     rows = store.query(
         "SELECT p.id, p.text, COALESCE(d.title, '') AS title FROM passages p JOIN documents d ON d.id = p.document_id"
-        " ORDER BY p.id"
+        f" WHERE {LIVE} ORDER BY p.id"
     )
     ids = np.array([r["id"] for r in rows], dtype=np.int64)
     texts = [r["text"] for r in rows]
@@ -314,9 +320,9 @@ def stored_candidates(store: Store, claim_id: int) -> list[dict]:
     """The stored candidates of a claim with their passage and document fields, best first."""
     rows = store.query(
         "SELECT c.rank, c.dense, c.lexical, c.fused, p.id AS passage_id, p.text, p.start, p.end,"
-        " d.id AS document_id, d.title, d.url, d.domain, d.published"
+        " d.id AS document_id, d.title, d.url, d.domain, d.published, d.is_demo"
         " FROM candidates c JOIN passages p ON p.id = c.passage_id JOIN documents d ON d.id = p.document_id"
-        " WHERE c.claim_id = ? ORDER BY c.rank",
+        f" WHERE c.claim_id = ? AND {LIVE} ORDER BY c.rank",
         (claim_id,),
     )
     return [dict(r) for r in rows]

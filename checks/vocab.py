@@ -98,6 +98,8 @@ class AuditAction(StrEnum):
     MERGE_CLAIMS = "merge claims"
     GROUP_CLAIMS = "group claims"
     IMPORT_EVIDENCE = "import evidence"
+    DELETE_DOCUMENT = "delete document"
+    REMOVE_DEMO_DATA = "remove demo data"
     SET_VERDICT = "set verdict"
     CLEAR_VERDICT = "clear verdict"
     BULK_VERDICT = "bulk verdict"

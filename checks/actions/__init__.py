@@ -33,9 +33,12 @@ from checks.actions.claims import (
 from checks.actions.core import REGISTRY, ActionSpec, Actor, authorize
 from checks.actions.evidence import (
     add_articles_to_corpus,
+    delete_document,
     import_evidence,
     import_evidence_file,
     import_evidence_paths,
+    pasted_passage,
+    remove_demo_data,
     seed_demo_data,
 )
 from checks.actions.library import Decided, dismiss_factcheck, import_factchecks, reuse_factcheck
@@ -90,6 +93,7 @@ __all__ = [
     "bulk_verdict",
     "change_password",
     "clear_verdict",
+    "delete_document",
     "disable_account",
     "dismiss_factcheck",
     "drop_claim",
@@ -108,6 +112,8 @@ __all__ = [
     "mark_passage",
     "merge_claims",
     "override_rating",
+    "pasted_passage",
+    "remove_demo_data",
     "reset_password",
     "restore_claim",
     "reuse_factcheck",
