@@ -20,18 +20,20 @@ PASSAGE_STRIDE = 2  # windows overlap by one sentence so a fact split across a b
 
 @dataclass
 class ImportResult:
-    """What an import did: new documents and passages, duplicates skipped, problems per record."""
+    """What an import (or a delete) did: documents and passages, duplicates skipped, problems per record."""
 
     documents: int = 0
     passages: int = 0
     duplicates: int = 0
     problems: list[str] = field(default_factory=list)
+    document_ids: list[int] = field(default_factory=list)  # the documents added (or deleted)
 
     def add(self, other: ImportResult) -> None:
         self.documents += other.documents
         self.passages += other.passages
         self.duplicates += other.duplicates
         self.problems += other.problems
+        self.document_ids += other.document_ids
 
     @property
     def message(self) -> str:
@@ -85,3 +87,8 @@ def list_documents(store: Store, search: str = "", limit: int = 500) -> list[dic
         {"p": pattern, "limit": limit},
     )
     return [{**dict(r), "is_demo": bool(r["is_demo"])} for r in rows]
+
+
+def demo_documents(store: Store) -> int:
+    """How many documents of the shipped demo corpus are still in the corpus."""
+    return int(store.query_one("SELECT COUNT(*) FROM documents WHERE is_demo = 1 AND deleted_at IS NULL")[0])

@@ -41,6 +41,7 @@ class Candidate:
     signals: signals.CandidateSignals
     relevance: float  # calibrated probability that the passage addresses the claim (checks/relevance.py)
     relevance_label: RelevanceLabel
+    document_id: int = 0
     demo: bool = False  # from the shipped demo corpus, not a real source
 
 
@@ -127,6 +128,7 @@ class Workbench:
                 signals=s,
                 relevance=j.probability,
                 relevance_label=j.label,
+                document_id=r["document_id"],
                 demo=bool(r["is_demo"]),
             )
             for r, s, t, j in zip(rows, found, targets, judged, strict=True)

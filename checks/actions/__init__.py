@@ -32,6 +32,7 @@ from checks.actions.claims import (
 )
 from checks.actions.core import REGISTRY, ActionSpec, Actor, authorize
 from checks.actions.evidence import (
+    PASTED,
     add_articles_to_corpus,
     delete_document,
     import_evidence,
@@ -66,6 +67,7 @@ from checks.actions.review import (
 from checks.actions.verdict_import import import_verdicts
 
 __all__ = [
+    "PASTED",
     "REGISTRY",
     "UNDOABLE",
     "AccountSaved",

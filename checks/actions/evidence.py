@@ -47,6 +47,7 @@ def import_evidence(store: Store, actor: Actor, drafts: Iterable[ArticleDraft], 
             if stored:  # importing a deleted document's text again brings the document back
                 tx.execute("UPDATE documents SET deleted_at = NULL WHERE id = ?", (stored["id"],))
                 result.documents += 1
+                result.document_ids.append(stored["id"])
                 result.passages += tx.one("SELECT COUNT(*) AS n FROM passages WHERE document_id = ?", (stored["id"],))["n"]
                 continue
             document_id = tx.execute(
@@ -59,6 +60,7 @@ def import_evidence(store: Store, actor: Actor, drafts: Iterable[ArticleDraft], 
                 [(document_id, text, start, end, text_hash(text)) for text, start, end in passages],
             )
             result.documents += 1
+            result.document_ids.append(document_id)
             result.passages += len(passages)
         tx.log = bool(result.documents)
         tx.describe("documents", None, None, {"origin": origin, "documents": result.documents, "passages": result.passages})
@@ -149,6 +151,7 @@ def _delete(store: Store, actor: Actor, function: Callable, where: str, params: 
             raise NotFoundError(f"There is no {single} in the corpus (or it was already deleted).")
         tx.execute(f"UPDATE documents SET deleted_at = ? WHERE {where} AND deleted_at IS NULL", (utc_now(), *params))
         result.documents = len(rows)
+        result.document_ids = [r["id"] for r in rows]
         result.passages = sum(r["passages"] for r in rows)
         tx.log = bool(rows)
         tx.describe(
