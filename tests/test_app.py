@@ -313,3 +313,58 @@ def test_passage_added_on_the_review_screen_is_ranked_marked_and_cited(app, tmp_
     cited = export.verdict_records(store)[0]["evidence"]
     assert [(e["passage_id"], e["text"], e["domain"], e["demo"]) for e in cited] == [(added, passage, "reuters.com", False)]
     store.close()
+
+
+@pytest.mark.model
+def test_page_fetched_on_the_review_screen_becomes_candidates(app, tmp_path, monkeypatch):
+    import http.server
+    import threading
+
+    _load_demo(app)
+    app.button(key="open_article").click().run()
+    claim_id = _shown_claim(app)
+    store = Store(tmp_path / "workbench.db")
+    claim = store.query_one("SELECT text FROM claims WHERE id = ?", (claim_id,))["text"]
+    page = (
+        f"<html><head><title>Ministry statement</title></head><body><article><h1>Ministry statement</h1>"
+        f"<p>{html.escape(claim)} The ministry repeated the figure on Monday.</p></article></body></html>"
+    ).encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path != "/statement":
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("WORKBENCH_FETCH_ALLOW_HOSTS", "127.0.0.1")  # the test server only
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        app.text_input(key=f"paste_url_{claim_id}").input(f"{base}/gone").run()
+        app.button(key=f"add_url_{claim_id}").click().run()
+        assert "404" in app.error[0].value
+        assert store.query_one("SELECT COUNT(*) FROM documents WHERE origin LIKE 'http%'")[0] == 0
+        app.text_input(key=f"paste_url_{claim_id}").input(f"{base}/statement").run()
+        app.button(key=f"add_url_{claim_id}").click().run()
+    finally:
+        server.shutdown()
+    assert not app.exception
+    assert app.success[0].value == "Page added to the corpus and ranked for this claim."
+    added = {
+        r["id"]
+        for r in store.query(
+            "SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id WHERE d.origin = ?", (f"{base}/statement",)
+        )
+    }
+    shown = {int(c.key.rsplit("_", 1)[1]) for c in app.get("segmented_control") if c.key and c.key.startswith("mark_")}
+    assert added and added & shown
+    store.close()
