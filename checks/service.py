@@ -76,7 +76,7 @@ class Workbench:
         """The evidence index for the current corpus, rebuilt only when passages changed."""
         key = retrieval.corpus_key(self.store, self.encoder.model_id)
         if self._index is None or self._index.key != key:
-            self._index = retrieval.build_index(self.store, self.encoder, self.settings.index_dir, progress)
+            self._index = retrieval.build_index(self.store, self.encoder, self.settings.index_dir, progress, self._index)
         return self._index
 
     def rank(self, claim_ids: list[int], progress: Progress | None = None) -> int:
