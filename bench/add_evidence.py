@@ -1,10 +1,11 @@
-"""What a reviewer waits for after adding one passage on the review screen: the index update (only
-the new passage is embedded, since vectors are cached by text hash; BM25 and the on-disk files are
-rebuilt) plus re-ranking the current claim, against the baseline of building the index from
-nothing (every passage embedded), measured in the same run on the demo corpus and, with
+"""What a reviewer waits for after adding one passage on the review screen: the index update plus
+re-ranking the current claim. Ours extends the index built in this process (only the new passage
+is read, embedded and tokenised; BM25 weights are recomputed from kept term counts; files
+rewritten). Two baselines from the same run: the rebuild this replaced (every passage read and
+tokenised again, vectors from the cache, the new one embedded) and a first build from nothing
+(every passage embedded). Measured on the demo corpus and, with
 ``--passages``, on a larger corpus of synthetic passages whose vectors are written straight into the
-cache (as in review_latency.py): there the baseline embeds only the demo passages, so it
-understates a true first build and the ratio overstates the update's share.
+cache (as in review_latency.py): there the first build embeds only the demo passages.
 
     .venv/bin/python bench/add_evidence.py [--runs 3] [--passages 20000]
 """
@@ -23,7 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.common import markdown_table  # noqa: E402
 from bench.review_latency import add_synthetic_passages  # noqa: E402
-from checks import actions, articles  # noqa: E402
+from checks import actions, articles, retrieval  # noqa: E402
 from checks.actions import Actor  # noqa: E402
 from checks.config import load_settings  # noqa: E402
 from checks.embedding import Encoder  # noqa: E402
@@ -49,19 +50,30 @@ def seconds(function) -> float:
     return time.perf_counter() - start
 
 
-def measure(root: Path, encoder: Encoder, synthetic: int, runs: int) -> tuple[list[float], list[float], int]:
-    """(full builds, index updates + re-rank after one added passage) in seconds, and the corpus size."""
-    builds, updates = [], []
+def add_one(workbench: Workbench, text: str) -> None:
+    pasted = actions.pasted_passage(text, "err.ee")
+    actions.import_evidence(workbench.store, EDITOR, [pasted], origin=actions.PASTED)
+
+
+def measure(root: Path, encoder: Encoder, synthetic: int, runs: int) -> tuple[list[float], list[float], list[float], int]:
+    """Seconds of (first builds, full rebuilds after adding a passage, our updates after adding one), corpus size."""
+    firsts, rebuilds, updates = [], [], []
     for run in range(runs):
         workbench, claim = fresh(root / f"{synthetic}-{run}", encoder, synthetic)
-        builds.append(seconds(workbench.index))  # baseline: nothing embedded yet
+        firsts.append(seconds(workbench.index))  # nothing embedded yet
         workbench.rank([claim])
-        pasted = actions.pasted_passage(f"Officials in Minsk said on day {run} that 32 people were held overnight.", "err.ee")
-        actions.import_evidence(workbench.store, EDITOR, [pasted], origin=actions.PASTED)
+        add_one(workbench, f"Officials in Minsk said on day {run} that 32 people were held overnight.")
+
+        def rebuild(w: Workbench = workbench, c: int = claim) -> None:
+            w._index = retrieval.build_index(w.store, w.encoder, w.settings.index_dir)  # no previous index: from all
+            w.rank([c])
+
+        rebuilds.append(seconds(rebuild))
+        add_one(workbench, f"Witnesses in Minsk counted 40 people held on day {run}.")
         updates.append(seconds(lambda w=workbench, c=claim: (w.index(), w.rank([c]))))
         size = len(workbench.index())
         workbench.store.close()
-    return builds, updates, size
+    return firsts, rebuilds, updates, size
 
 
 def main() -> None:
@@ -74,20 +86,17 @@ def main() -> None:
     rows, headline = [], ""
     with tempfile.TemporaryDirectory() as folder:
         for synthetic in [0] + ([args.passages] if args.passages else []):
-            builds, updates, size = measure(Path(folder), encoder, synthetic, args.runs)
-            build, update = statistics.median(builds), statistics.median(updates)
+            *timings, size = measure(Path(folder), encoder, synthetic, args.runs)
+            first, rebuild, update = (statistics.median(values) * 1000 for values in timings)
             label = "demo" if not synthetic else f"demo + {synthetic:,} synthetic"
-            rows.append((f"{label} ({size:,} passages)", build * 1000, update * 1000, update / build, args.runs))
+            rows.append((f"{label} ({size:,} passages)", first, rebuild, update, update / rebuild, args.runs))
             if not synthetic:
                 headline = (
-                    f"adding one passage to the demo corpus: index update + re-rank {update * 1000:.0f} ms vs full build "
-                    f"{build * 1000:.0f} ms (ratio {update / build:.3f})"
+                    f"adding one passage to the demo corpus: index update + re-rank {update:.0f} ms vs full rebuild "
+                    f"{rebuild:.0f} ms (ratio {update / rebuild:.3f}); first build {first:.0f} ms"
                 )
-    print(
-        markdown_table(
-            ["corpus", "baseline: full build ms (median)", "ours: add one passage, update + re-rank ms", "ratio", "runs"], rows
-        )
-    )
+    header = ["corpus", "first build ms", "baseline: full rebuild + re-rank ms", "ours: extend + re-rank ms", "ratio", "runs"]
+    print(markdown_table(header, rows))
     print(headline)
 
 
