@@ -191,7 +191,7 @@ def cmd_corpus(wb: Workbench, actor: Actor, args: argparse.Namespace, out: Outpu
         result = actions.delete_document(wb.store, actor, args.document)
     else:
         result = actions.remove_demo_data(wb.store, actor)
-    out.result(result, f"{result.documents} documents ({result.passages} passages) deleted from the corpus")
+    out.result(result)
     return 0
 
 

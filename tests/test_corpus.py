@@ -188,7 +188,7 @@ def test_cli_lists_deletes_and_removes_demo(data_dir, capsys):
     assert line.endswith("Crane record") and "crane.txt" in line and "err.ee" in line
     document = int(line.split()[0])
     assert main(["--data-dir", str(data_dir), "corpus", "delete", str(document), "--as", "Ann"]) == 0
-    assert "1 documents (1 passages) deleted" in capsys.readouterr().out
+    assert capsys.readouterr().out.strip() == "1 documents (1 passages) deleted; verdicts citing them keep the cited text."
     assert main(["--data-dir", str(data_dir), "corpus", "delete", str(document), "--as", "Ann"]) == 1
     assert main(["--data-dir", str(data_dir), "corpus", "remove-demo", "--as", "Rita"]) == 1
     assert "needs the editor role" in capsys.readouterr().err

@@ -8,7 +8,7 @@ import streamlit as st
 from checks import actions, articles, corpus, factchecks
 from checks.errors import WorkbenchError
 from checks.vocab import Role
-from ui.common import act, can, current_actor, flash, get_workbench, safe_md, show_flashes
+from ui.common import act, can, current_actor, get_workbench, safe_md, show_flashes
 
 UPLOAD_TYPES = ["txt", "md", "html", "htm", "json", "jsonl", "csv"]
 
@@ -21,15 +21,11 @@ def _delete_document() -> None:
     document_id = st.session_state.get("delete_choice")
     if document_id is None:
         return
-    result = act(lambda actor: actions.delete_document(get_workbench().store, actor, document_id), quiet=True)
-    if result is not None:
-        flash(f"Document {document_id} deleted ({result.passages} passages): verdicts citing it keep the cited text.")
+    act(lambda actor: actions.delete_document(get_workbench().store, actor, document_id))
 
 
 def _remove_demo() -> None:
-    result = act(lambda actor: actions.remove_demo_data(get_workbench().store, actor), quiet=True)
-    if result is not None:
-        flash(f"Demo data removed: {result.documents} documents ({result.passages} passages).")
+    act(lambda actor: actions.remove_demo_data(get_workbench().store, actor))
 
 
 def render_documents() -> None:

@@ -33,6 +33,7 @@ from checks.actions.claims import (
 from checks.actions.core import REGISTRY, ActionSpec, Actor, authorize
 from checks.actions.evidence import (
     PASTED,
+    Deleted,
     add_articles_to_corpus,
     delete_document,
     import_evidence,
@@ -81,6 +82,7 @@ __all__ = [
     "Cleared",
     "Copied",
     "Decided",
+    "Deleted",
     "Marked",
     "Undone",
     "VerdictSaved",

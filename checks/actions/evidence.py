@@ -9,6 +9,7 @@ transaction per import, all or nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from checks.actions.core import Actor, action, perform
@@ -127,20 +128,33 @@ def pasted_passage(text: str, source: str = "", published: str = "", title: str 
     return ArticleDraft(headline, body, None, published.strip() or None, url, domain, PASTED)
 
 
+@dataclass
+class Deleted:
+    """Documents taken out of the corpus by a delete."""
+
+    documents: int = 0
+    passages: int = 0
+    document_ids: list[int] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        return f"{self.documents} documents ({self.passages} passages) deleted; verdicts citing them keep the cited text."
+
+
 @action(AuditAction.DELETE_DOCUMENT, Role.EDITOR, cli="corpus delete")
-def delete_document(store: Store, actor: Actor, document_id: int) -> ImportResult:
+def delete_document(store: Store, actor: Actor, document_id: int) -> Deleted:
     """Take a document out of the evidence corpus (soft: verdicts that cite it keep the cited text)."""
     return _delete(store, actor, delete_document, "id = ?", (document_id,), f"document {document_id}")
 
 
 @action(AuditAction.REMOVE_DEMO_DATA, Role.EDITOR, cli="corpus remove-demo")
-def remove_demo_data(store: Store, actor: Actor) -> ImportResult:
+def remove_demo_data(store: Store, actor: Actor) -> Deleted:
     """Delete the shipped demo documents from the evidence corpus (soft, like any delete)."""
     return _delete(store, actor, remove_demo_data, "is_demo = 1", (), None)
 
 
-def _delete(store: Store, actor: Actor, function: Callable, where: str, params: tuple, single: str | None) -> ImportResult:
-    result = ImportResult()
+def _delete(store: Store, actor: Actor, function: Callable, where: str, params: tuple, single: str | None) -> Deleted:
+    result = Deleted()
     with perform(store, actor, function) as (tx, _):
         rows = tx.all(
             "SELECT d.id, d.title, d.origin, (SELECT COUNT(*) FROM passages p WHERE p.document_id = d.id) AS passages"
