@@ -301,6 +301,7 @@ def test_passage_added_on_the_review_screen_is_ranked_marked_and_cited(app, tmp_
     app.button(key=f"add_pasted_{claim_id}").click().run()
     assert not app.exception
     assert app.success[0].value == "Passage added to the corpus and ranked for this claim."
+    assert app.text_area(key=f"paste_text_{claim_id}").value == ""  # cleared for the next one
     added = store.query_one(
         "SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id WHERE d.origin = 'pasted'"
     )["id"]

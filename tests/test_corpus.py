@@ -44,6 +44,9 @@ def test_pasted_passage_reads_a_url_or_a_domain():
     assert actions.pasted_passage(PASSAGE).domain is None
     with pytest.raises(InputError, match="neither a URL nor a domain"):
         actions.pasted_passage(PASSAGE, "not a source")
+    assert actions.pasted_passage(PASSAGE, published="2024-03").published == "2024-03"
+    with pytest.raises(InputError, match="YYYY-MM-DD"):
+        actions.pasted_passage(PASSAGE, published="last Tuesday")
     with pytest.raises(InputError, match="Paste the passage"):
         actions.pasted_passage("   ")
 

@@ -12,7 +12,7 @@ from checks.corpus import ImportResult
 from checks.errors import InputError
 from checks.ingest import fetch_url
 from checks.vocab import Mark, RelevanceLabel, Role
-from ui.common import act, can, get_workbench, highlight, link_html, rating_badge, reviewer, safe_md
+from ui.common import act, can, flash, get_workbench, highlight, link_html, rating_badge, reviewer, safe_md
 
 SORTS = {
     "fused rank": lambda c: c.rank,
@@ -35,10 +35,16 @@ def _save_mark(claim_id: int, passage_id: int) -> None:
     act(lambda actor: actions.mark_passage(get_workbench().store, actor, claim_id, passage_id, mark), quiet=True)
 
 
-def _added(claim_id: int, result: ImportResult | None) -> None:
-    """Remember what a reviewer added for this claim so the screen can say where it ranks."""
-    if result is not None and result.documents:
+def _added(claim_id: int, result: ImportResult | None, what: str) -> None:
+    """Say what happened and remember what a reviewer added for this claim, so the screen can say
+    where it ranks."""
+    if result is None:
+        return
+    if result.documents:
         st.session_state[f"added_{claim_id}"] = result.document_ids
+        flash(f"{what} added to the corpus and ranked for this claim.")
+    else:
+        flash(f"{what} is already in the corpus: this claim's candidates include it if it ranks.", "info")
 
 
 def _add_pasted(claim_id: int) -> None:
@@ -49,8 +55,8 @@ def _add_pasted(claim_id: int) -> None:
         draft = actions.pasted_passage(*(state.get(key) or "" for key in keys))
         return actions.import_evidence(get_workbench().store, actor, [draft], origin=actions.PASTED)
 
-    result = act(run, success="Passage added to the corpus and ranked for this claim.")
-    _added(claim_id, result)
+    result = act(run, quiet=True)
+    _added(claim_id, result, "Passage")
     if result is not None:
         for key in keys:
             state[key] = ""
@@ -67,8 +73,8 @@ def _add_url(claim_id: int) -> None:
         draft = fetch_url(url)
         return actions.import_evidence(get_workbench().store, actor, [draft], origin=url)
 
-    result = act(run, success="Page added to the corpus and ranked for this claim.")
-    _added(claim_id, result)
+    result = act(run, quiet=True)
+    _added(claim_id, result, "Page")
     if result is not None:
         st.session_state[key] = ""
 

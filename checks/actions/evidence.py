@@ -8,6 +8,7 @@ transaction per import, all or nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from checks.sources import registrable_domain
 from checks.store import Store, content_hash, utc_now
 from checks.vocab import AuditAction, Role
 
+DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")  # a pasted passage's date: as precise as the reviewer knows it
 PASTED = "pasted"  # origin of evidence pasted by a reviewer (a fetched page's origin is its URL)
 # Audit actions that are account administration, not a user's own work: they do not stop the demo
 # corpus from being seeded into a database an admin prepared before first start.
@@ -124,8 +126,11 @@ def pasted_passage(text: str, source: str = "", published: str = "", title: str 
     domain = registrable_domain(source) if source else None
     if source and not domain:
         raise InputError(f"'{source[:80]}' is neither a URL nor a domain.")
+    published = published.strip()
+    if published and not DATE.fullmatch(published):
+        raise InputError(f"Give the date as YYYY-MM-DD (or YYYY-MM, YYYY), not '{published[:40]}'.")
     headline = title.strip() or (f"Pasted from {domain}" if domain else "Pasted passage")
-    return ArticleDraft(headline, body, None, published.strip() or None, url, domain, PASTED)
+    return ArticleDraft(headline, body, None, published or None, url, domain, PASTED)
 
 
 @dataclass
