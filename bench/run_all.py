@@ -15,6 +15,7 @@ SCRIPTS = [
     "claim_matching_clef2020.py",
     "relevance_calibration.py",
     "review_latency.py",
+    "add_evidence.py",
     "hostile_input.py",
     "source_ratings.py",
 ]

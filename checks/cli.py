@@ -18,7 +18,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from checks import accounts, actions, articles, export, review, sources
+from checks import accounts, actions, articles, corpus, export, review, sources
 from checks.actions import Actor
 from checks.config import load_settings
 from checks.errors import ConfigurationError, InputError, NotFoundError, WorkbenchError
@@ -181,7 +181,23 @@ def cmd_search(wb: Workbench, actor: Actor, args: argparse.Namespace, out: Outpu
 
 
 def cmd_corpus(wb: Workbench, actor: Actor, args: argparse.Namespace, out: Output) -> int:
-    out.result(actions.add_articles_to_corpus(wb.store, actor, args.articles))
+    if args.corpus_action == "list":
+        for row in corpus.list_documents(wb.store, args.search or "", args.limit):
+            origin = "demo" if row["is_demo"] else row["origin"] or ""
+            out.result(
+                row,
+                f"{row['id']:>6}  {row['passages']:>4} passages  {row['published'] or 'undated':<10}  "
+                f"{row['domain'] or '-':<24}  {origin:<20}  {row['title'] or ''}",
+            )
+        return 0
+    if args.corpus_action == "add-articles":
+        out.result(actions.add_articles_to_corpus(wb.store, actor, args.articles))
+        return 0
+    if args.corpus_action == "delete":
+        result = actions.delete_document(wb.store, actor, args.document)
+    else:
+        result = actions.remove_demo_data(wb.store, actor)
+    out.result(result)
     return 0
 
 
@@ -435,10 +451,18 @@ def build_parser() -> argparse.ArgumentParser:
     command("import-evidence", cmd_import_evidence, "add evidence files or folders to the corpus").add_argument(
         "paths", nargs="+"
     )
-    corpus = command("corpus", cmd_corpus, "evidence corpus: make ingested articles searchable as evidence")
-    corpus.add_subparsers(dest="corpus_action", required=True, metavar="ACTION").add_parser(
+    corpus_command = command("corpus", cmd_corpus, "evidence corpus: list, add ingested articles, delete, remove demo data")
+    corpus_actions = corpus_command.add_subparsers(dest="corpus_action", required=True, metavar="ACTION")
+    corpus_actions.add_parser(
         "add-articles", help="add ingested articles to the evidence corpus", parents=[anywhere]
     ).add_argument("articles", type=int, nargs="+")
+    sub = corpus_actions.add_parser("list", help="list the corpus's documents (demo ones say so)", parents=[anywhere])
+    sub.add_argument("--search", help="only documents whose title or text contains this")
+    sub.add_argument("--limit", type=int, default=500)
+    corpus_actions.add_parser(
+        "delete", help="delete a document (cited passages stay in the verdicts citing them)", parents=[anywhere]
+    ).add_argument("document", type=int)
+    corpus_actions.add_parser("remove-demo", help="delete the shipped demo documents", parents=[anywhere])
     sub = command("search", cmd_search, "search the configured connectors for a claim; add what they find")
     sub.add_argument("claim", type=int)
     sub.add_argument("--query", help="what to search for (default: the claim's names, numbers and key terms)")

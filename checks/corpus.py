@@ -1,5 +1,6 @@
 """Evidence corpus: how documents become overlapping sentence-window passages that keep their
-document, offsets, domain and date, what an import reports, and the corpus's size.
+document, offsets, domain and date, what an import reports, the corpus's size and its listing.
+Deleted documents (``deleted_at`` set) are outside the corpus: not counted, listed or searched.
 
 Storing documents is an action (``checks.actions.evidence``); re-importing a document whose text is
 already stored is a no-op there, so imports can be repeated.
@@ -19,18 +20,20 @@ PASSAGE_STRIDE = 2  # windows overlap by one sentence so a fact split across a b
 
 @dataclass
 class ImportResult:
-    """What an import did: new documents and passages, duplicates skipped, problems per record."""
+    """What an import (or a delete) did: documents and passages, duplicates skipped, problems per record."""
 
     documents: int = 0
     passages: int = 0
     duplicates: int = 0
     problems: list[str] = field(default_factory=list)
+    document_ids: list[int] = field(default_factory=list)  # the documents added (or deleted)
 
     def add(self, other: ImportResult) -> None:
         self.documents += other.documents
         self.passages += other.passages
         self.duplicates += other.duplicates
         self.problems += other.problems
+        self.document_ids += other.document_ids
 
     @property
     def message(self) -> str:
@@ -65,5 +68,27 @@ def split_passages(body: str, title: str | None = None) -> list[tuple[str, int, 
 
 def corpus_size(store: Store) -> tuple[int, int]:
     """(documents, passages) currently in the evidence corpus."""
-    row = store.query_one("SELECT (SELECT COUNT(*) FROM documents) AS d, (SELECT COUNT(*) FROM passages) AS p")
+    row = store.query_one(
+        "SELECT (SELECT COUNT(*) FROM documents WHERE deleted_at IS NULL) AS d, (SELECT COUNT(*) FROM passages p"
+        " JOIN documents d ON d.id = p.document_id WHERE d.deleted_at IS NULL) AS p"
+    )
     return int(row["d"]), int(row["p"])
+
+
+def list_documents(store: Store, search: str = "", limit: int = 500) -> list[dict]:
+    """Documents in the corpus, newest first, with their passage count and whether they are demo
+    data; ``search`` keeps those whose title or text contains it (case-insensitive)."""
+    pattern = "%" + search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = store.query(
+        "SELECT d.id, d.title, d.domain, d.published, d.origin, d.is_demo, d.created_at,"
+        " (SELECT COUNT(*) FROM passages p WHERE p.document_id = d.id) AS passages"
+        " FROM documents d WHERE d.deleted_at IS NULL"
+        " AND (d.title LIKE :p ESCAPE '\\' OR d.body LIKE :p ESCAPE '\\') ORDER BY d.id DESC LIMIT :limit",
+        {"p": pattern, "limit": limit},
+    )
+    return [{**dict(r), "is_demo": bool(r["is_demo"])} for r in rows]
+
+
+def demo_documents(store: Store) -> int:
+    """How many documents of the shipped demo corpus are still in the corpus."""
+    return int(store.query_one("SELECT COUNT(*) FROM documents WHERE is_demo = 1 AND deleted_at IS NULL")[0])

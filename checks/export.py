@@ -2,7 +2,8 @@
 
 One row per decided claim, carrying the whole decision: article, claim text and offsets, verdict,
 rationale, reviewer, time, cited evidence with scores, and the source ratings as they were then:
-the article's, and each cited passage's (domain, rating, the key it was rated under).
+the article's, and each cited passage's (domain, rating, the key it was rated under). A cited
+passage from the shipped demo corpus says so (``demo``) in every format.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ CSV_COLUMNS = [
     "cited_evidence_domains",
     "cited_evidence_ratings",
     "cited_evidence_rating_keys",
+    "cited_evidence_demo",
     "cited_evidence",
     "article_hash",  # the article's identity (hash of its text): re-imports find the very article
 ]
@@ -127,6 +129,10 @@ def _evidence_rating(item: dict) -> str:
     return rating.get("label", "unrated") if rating.get("rating") is None else f"{rating['label']} {rating['rating']:.3f}"
 
 
+def _demo_cell(item: dict) -> str:
+    return {True: "demo", False: "no"}.get(item.get("demo"), "")
+
+
 def to_csv(records: list[dict]) -> bytes:
     """UTF-8 with BOM (so Excel detects the encoding), every field quoted, formulas neutralised."""
     buffer = io.StringIO()
@@ -148,6 +154,8 @@ def to_csv(records: list[dict]) -> bytes:
             "cited_evidence_domains": " | ".join(e.get("domain") or "" for e in evidence),
             "cited_evidence_ratings": " | ".join(_evidence_rating(e) for e in evidence),
             "cited_evidence_rating_keys": " | ".join((e.get("source_rating") or {}).get("key") or "" for e in evidence),
+            # Verdicts saved before demo data was marked do not know: an empty item, not "no".
+            "cited_evidence_demo": " | ".join(_demo_cell(e) for e in evidence),
             "cited_evidence": json.dumps(evidence, ensure_ascii=False),
         }
         writer.writerow([_safe_cell(row.get(column)) for column in CSV_COLUMNS])
@@ -180,6 +188,8 @@ def to_claimreview(records: list[dict], publisher: str = "Fact-check workbench")
                     "worstRating": 1,
                     "alternateName": alternate,
                 },
+                # The cited passages; one from the shipped demo corpus is labelled as such, never a real source.
+                "citation": [_citation(item) for item in record["evidence"]],
                 "itemReviewed": {
                     "@type": "Claim",
                     "appearance": [{"@type": "CreativeWork", "url": record["article_url"], "headline": record["article_title"]}],
@@ -188,6 +198,14 @@ def to_claimreview(records: list[dict], publisher: str = "Fact-check workbench")
             }
         )
     return json.dumps(reviews, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def _citation(item: dict) -> dict:
+    work = {"@type": "CreativeWork", "url": item.get("url"), "headline": item.get("title"), "text": item.get("text")}
+    if item.get("demo"):
+        work["genre"] = "demo"
+        work["description"] = "Demo evidence shipped with the workbench, not a real source."
+    return {k: v for k, v in work.items() if v is not None}
 
 
 def parse_verdict_csv(data: bytes) -> tuple[list[tuple[int, dict]], list[str]]:

@@ -43,6 +43,9 @@ INDEX_FORMAT = 3
 # changing them rebuilds the index and re-ranks every claim.
 BM25_K1 = 0.9
 BM25_B = 0.4
+# The documents the index and candidate lists cover: deleted ones leave both (their rows stay so
+# verdicts that cited them keep their text).
+LIVE = "d.deleted_at IS NULL"
 TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
 
 
@@ -71,30 +74,62 @@ class BM25:
     def __init__(self, texts: Sequence[str], k1: float = BM25_K1, b: float = BM25_B) -> None:
         self.k1, self.b = k1, b
         self.vocabulary: dict[str, int] = {}
+        # Term counts (row, term, count) and document lengths: kept so documents can be appended by
+        # tokenising only them (:meth:`extended`); an index read from disk has none.
+        self._rows = np.zeros(0, dtype=np.int32)
+        self._cols = np.zeros(0, dtype=np.int32)
+        self._tf = np.zeros(0, dtype=np.float32)
+        self._lengths = np.zeros(0, dtype=np.float32)
+        self._count(texts)
+        self._weigh()
+
+    @property
+    def extendable(self) -> bool:
+        return self._tf is not None
+
+    def extended(self, texts: Sequence[str]) -> BM25:
+        """A new index of this one's documents followed by ``texts``, equal to building it from all of
+        them: only the new texts are tokenised; idf and the average length are recomputed over all."""
+        if not self.extendable:
+            raise ValueError("An index read from disk keeps no term counts: build it from the texts.")
+        index = BM25.__new__(BM25)
+        index.k1, index.b, index.vocabulary = self.k1, self.b, dict(self.vocabulary)
+        index._rows, index._cols, index._tf, index._lengths = self._rows, self._cols, self._tf, self._lengths
+        index._count(texts)
+        index._weigh()
+        return index
+
+    def _count(self, texts: Sequence[str]) -> None:
+        first = len(self._lengths)
         rows, cols, counts = [], [], []
         lengths = np.zeros(len(texts), dtype=np.float32)
         for row, text in enumerate(texts):
             tokens = tokenize(text)
             lengths[row] = len(tokens)
             for term, count in Counter(tokens).items():
-                rows.append(row)
+                rows.append(first + row)
                 cols.append(self.vocabulary.setdefault(term, len(self.vocabulary)))
                 counts.append(count)
-        tf = np.asarray(counts, dtype=np.float32)
-        rows_arr = np.asarray(rows, dtype=np.int64)
-        cols_arr = np.asarray(cols, dtype=np.int64)
+        self._rows = np.concatenate([self._rows, np.asarray(rows, dtype=np.int32)])
+        self._cols = np.concatenate([self._cols, np.asarray(cols, dtype=np.int32)])
+        self._tf = np.concatenate([self._tf, np.asarray(counts, dtype=np.float32)])
+        self._lengths = np.concatenate([self._lengths, lengths])
+
+    def _weigh(self) -> None:
+        k1, b, lengths, tf = self.k1, self.b, self._lengths, self._tf
+        rows_arr, cols_arr = self._rows.astype(np.int64), self._cols.astype(np.int64)
         document_frequency = np.bincount(cols_arr, minlength=len(self.vocabulary)).astype(np.float32)
-        n = max(len(texts), 1)
+        n = max(len(lengths), 1)
         idf = np.log(1.0 + (n - document_frequency + 0.5) / (document_frequency + 0.5))
-        average = float(lengths.mean()) if len(texts) else 1.0
+        average = float(lengths.mean()) if len(lengths) else 1.0
         norm = k1 * (1.0 - b + b * lengths[rows_arr] / max(average, 1e-9))
         weights = idf[cols_arr] * tf * (k1 + 1.0) / (tf + norm)
-        self.matrix = sparse.csc_matrix((weights, (rows_arr, cols_arr)), shape=(len(texts), len(self.vocabulary)))
+        self.matrix = sparse.csc_matrix((weights, (rows_arr, cols_arr)), shape=(len(lengths), len(self.vocabulary)))
 
     def save(self, folder: Path) -> None:
         """Write the weight matrix, vocabulary and the parameters the weights were computed with, so a
         restart need not re-tokenise the corpus."""
-        sparse.save_npz(folder / "bm25.npz", self.matrix)
+        sparse.save_npz(folder / "bm25.npz", self.matrix, compressed=False)  # zlib took half of an update
         (folder / "bm25_vocabulary.json").write_text(json.dumps(self.vocabulary), encoding="utf-8")
         parameters = {"format": INDEX_FORMAT, "k1": self.k1, "b": self.b}
         (folder / "bm25_parameters.json").write_text(json.dumps(parameters), encoding="utf-8")
@@ -117,6 +152,7 @@ class BM25:
             )
         index = cls.__new__(cls)
         index.k1, index.b = k1, b
+        index._rows = index._cols = index._tf = index._lengths = None
         index.matrix = sparse.load_npz(folder / "bm25.npz").tocsc()
         index.vocabulary = json.loads((folder / "bm25_vocabulary.json").read_text(encoding="utf-8"))
         return index
@@ -234,20 +270,29 @@ class EvidenceIndex:
 
 
 def corpus_key(store: Store, model_id: str) -> str:
-    """Identity of the current corpus for a model: changes whenever passages are added or removed, or
+    """Identity of the current corpus for a model: changes whenever passages are added or deleted, or
     the index format or BM25 parameters change (stored candidate lists carry it, so they go stale too)."""
-    row = store.query_one("SELECT COUNT(*) AS n, COALESCE(MAX(id), 0) AS top, COALESCE(SUM(id), 0) AS total FROM passages")
+    row = store.query_one(
+        "SELECT COUNT(*) AS n, COALESCE(MAX(p.id), 0) AS top, COALESCE(SUM(p.id), 0) AS total"
+        f" FROM passages p JOIN documents d ON d.id = p.document_id WHERE {LIVE}"
+    )
     identity = f"{INDEX_FORMAT}|{model_id}|{BM25_K1}|{BM25_B}|{row['n']}|{row['top']}|{row['total']}"
     return hashlib.sha1(identity.encode()).hexdigest()[:16]
 
 
 def build_index(
-    store: Store, encoder: Encoder, index_dir: Path, progress: Callable[[int, int], None] | None = None
+    store: Store,
+    encoder: Encoder,
+    index_dir: Path,
+    progress: Callable[[int, int], None] | None = None,
+    previous: EvidenceIndex | None = None,
 ) -> EvidenceIndex:
     """Load the on-disk index when it matches the corpus, else embed what is new and rewrite it.
 
     Only passages without a cached vector are embedded, so adding documents is incremental and a
-    model switch re-embeds everything under the new model's id.
+    model switch re-embeds everything under the new model's id. When the corpus is ``previous``'s
+    passages plus new ones (passages added, none deleted) and ``previous`` was built in this process
+    with the same encoder, only the new passages are read and tokenised too.
     """
     key = corpus_key(store, encoder.model_id)
     folder = Path(index_dir) / re.sub(r"[^A-Za-z0-9_.-]+", "_", encoder.model_id)
@@ -265,14 +310,24 @@ def build_index(
         pass  # no index yet, an older format, or a generation another process just replaced: build one
     rows = store.query(
         "SELECT p.id, p.text, COALESCE(d.title, '') AS title FROM passages p JOIN documents d ON d.id = p.document_id"
-        " ORDER BY p.id"
+        f" WHERE {LIVE} ORDER BY p.id"
     )
     ids = np.array([r["id"] for r in rows], dtype=np.int64)
-    texts = [r["text"] for r in rows]
-    vectors = cached_embeddings(store, encoder, texts, progress=progress)
+    kept = len(previous) if previous is not None else 0
+    if not (
+        previous is not None and previous.bm25.extendable and kept < len(ids) and np.array_equal(ids[:kept], previous.passage_ids)
+    ):
+        kept = 0  # passages were deleted (or restored, or nothing was built here): rebuild from all
+    new = rows[kept:]
+    vectors = cached_embeddings(store, encoder, [r["text"] for r in new], progress=progress)
     # BM25 also sees the document title (shown with every passage): a short passage often names its
     # subject only in the title. The embedding stays on the passage text the reviewer reads.
-    bm25 = BM25([f"{r['title']} {r['text']}" for r in rows])
+    titled = [f"{r['title']} {r['text']}" for r in new]
+    if kept:
+        vectors = np.concatenate([np.asarray(previous.vectors), vectors])
+        bm25 = previous.bm25.extended(titled)
+    else:
+        bm25 = BM25(titled)
     _write_generation(folder, key, encoder.model_id, ids, vectors, bm25)
     return EvidenceIndex(ids, vectors, bm25, key)
 
@@ -342,9 +397,9 @@ def stored_candidates(store: Store, claim_id: int) -> list[dict]:
     """The stored candidates of a claim with their passage and document fields, best first."""
     rows = store.query(
         "SELECT c.rank, c.dense, c.lexical, c.fused, p.id AS passage_id, p.text, p.start, p.end,"
-        " d.id AS document_id, d.title, d.url, d.domain, d.published"
+        " d.id AS document_id, d.title, d.url, d.domain, d.published, d.is_demo"
         " FROM candidates c JOIN passages p ON p.id = c.passage_id JOIN documents d ON d.id = p.document_id"
-        " WHERE c.claim_id = ? ORDER BY c.rank",
+        f" WHERE c.claim_id = ? AND {LIVE} ORDER BY c.rank",
         (claim_id,),
     )
     return [dict(r) for r in rows]

@@ -41,6 +41,8 @@ class Candidate:
     signals: signals.CandidateSignals
     relevance: float  # calibrated probability that the passage addresses the claim (checks/relevance.py)
     relevance_label: RelevanceLabel
+    document_id: int = 0
+    demo: bool = False  # from the shipped demo corpus, not a real source
 
 
 class Workbench:
@@ -74,7 +76,7 @@ class Workbench:
         """The evidence index for the current corpus, rebuilt only when passages changed."""
         key = retrieval.corpus_key(self.store, self.encoder.model_id)
         if self._index is None or self._index.key != key:
-            self._index = retrieval.build_index(self.store, self.encoder, self.settings.index_dir, progress)
+            self._index = retrieval.build_index(self.store, self.encoder, self.settings.index_dir, progress, self._index)
         return self._index
 
     def rank(self, claim_ids: list[int], progress: Progress | None = None) -> int:
@@ -126,6 +128,8 @@ class Workbench:
                 signals=s,
                 relevance=j.probability,
                 relevance_label=j.label,
+                document_id=r["document_id"],
+                demo=bool(r["is_demo"]),
             )
             for r, s, t, j in zip(rows, found, targets, judged, strict=True)
         ]

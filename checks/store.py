@@ -405,6 +405,23 @@ def m007_claim_speaker_and_splits(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE claims ADD COLUMN split_suggestions TEXT NOT NULL DEFAULT '[]'")
 
 
+DEMO_ORIGIN = "evidence.jsonl"  # origin of the shipped demo corpus (its file name)
+SHIPPED_DATA_NAME = "shipped data"  # the actor name the workbench's own setup work is recorded under
+
+
+def m008_document_deletion_and_demo(conn: sqlite3.Connection) -> None:
+    """Evidence documents can be soft-deleted (their passages leave the index; verdicts keep their
+    snapshot of cited text) and carry whether they are the shipped demo corpus. Documents the
+    setup seeded from the demo file, at or before its import event, are marked demo."""
+    conn.execute("ALTER TABLE documents ADD COLUMN deleted_at TEXT")
+    conn.execute("ALTER TABLE documents ADD COLUMN is_demo INTEGER NOT NULL DEFAULT 0")
+    conn.execute(
+        "UPDATE documents SET is_demo = 1 WHERE origin = ? AND created_at <= (SELECT MIN(at) FROM audit_log"
+        " WHERE reviewer = ? AND action = 'import evidence')",
+        (DEMO_ORIGIN, SHIPPED_DATA_NAME),
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_initial_schema,
     m002_factchecks_and_double_review,
@@ -413,6 +430,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m005_accounts_and_blind_marks,
     m006_rating_keys,
     m007_claim_speaker_and_splits,
+    m008_document_deletion_and_demo,
 ]
 
 

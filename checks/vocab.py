@@ -99,6 +99,8 @@ class AuditAction(StrEnum):
     GROUP_CLAIMS = "group claims"
     IMPORT_EVIDENCE = "import evidence"
     SEARCH_EVIDENCE = "search for evidence"
+    DELETE_DOCUMENT = "delete document"
+    REMOVE_DEMO_DATA = "remove demo data"
     SET_VERDICT = "set verdict"
     CLEAR_VERDICT = "clear verdict"
     BULK_VERDICT = "bulk verdict"

@@ -262,3 +262,110 @@ def test_review_this_article_opens_the_article_just_added(app):
     app.button(key="open_article").click().run()
     assert app.selectbox(key="review_article").value == added
     assert "Second report" in app.sidebar.selectbox(key="review_article").format_func(added)
+
+
+def test_corpus_page_lists_searches_and_deletes(app):
+    app.switch_page("ui/corpus.py").run()
+    table = app.dataframe[0].value
+    assert len(table) == 70 and set(table["origin"]) == {"demo"}
+    app.text_input(key="corpus_search").input("Lukashenko").run()
+    found = app.dataframe[0].value
+    assert 0 < len(found) < 70
+    doomed = int(found["id"].iloc[0])
+    app.selectbox(key="delete_choice").select(doomed).run()
+    app.button(key="delete_document").click().run()
+    assert app.success[0].value == "1 documents (1 passages) deleted; verdicts citing them keep the cited text."
+    assert doomed not in set(app.dataframe[0].value["id"])
+    assert "69" in app.metric[0].value
+    app.button(key="remove_demo").click().run()
+    assert app.success[0].value.startswith("69 documents (69 passages) deleted;")
+    assert "No documents match." in [c.value for c in app.caption]  # the search is still "Lukashenko"
+    app.text_input(key="corpus_search").input("").run()
+    assert "The corpus is empty." in [c.value for c in app.caption] and "0 / 0" in app.metric[0].value
+
+
+@pytest.mark.model
+def test_passage_added_on_the_review_screen_is_ranked_marked_and_cited(app, tmp_path):
+    from checks import export
+
+    _load_demo(app)
+    app.button(key="open_article").click().run()
+    claim_id = _shown_claim(app)
+    assert any(m.value.startswith(":violet-badge[demo data]") for m in app.markdown)  # demo cards say so
+    store = Store(tmp_path / "workbench.db")
+    claim = store.query_one("SELECT text FROM claims WHERE id = ?", (claim_id,))["text"]
+    passage = f"The interior ministry's own statement confirms it: {claim}"
+    app.text_area(key=f"paste_text_{claim_id}").input(passage).run()
+    app.text_input(key=f"paste_source_{claim_id}").input("https://www.reuters.com/world/europe/minsk-1").run()
+    app.text_input(key=f"paste_date_{claim_id}").input("2020-08-10").run()
+    app.button(key=f"add_pasted_{claim_id}").click().run()
+    assert not app.exception
+    assert app.success[0].value == "Passage added to the corpus and ranked for this claim."
+    assert app.text_area(key=f"paste_text_{claim_id}").value == ""  # cleared for the next one
+    added = store.query_one(
+        "SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id WHERE d.origin = 'pasted'"
+    )["id"]
+    mark_key = f"mark_{claim_id}_{added}"
+    assert mark_key in [c.key for c in app.get("segmented_control")]  # among the claim's candidates now
+    next(c for c in app.get("segmented_control") if c.key == mark_key).set_value("supports").run()
+    app.text_area(key=f"rationale_{claim_id}").input("the ministry's statement").run()
+    app.button(key=f"verdict_verified_{claim_id}").click().run()
+    assert app.success[0].value == "Saved: verified."
+    cited = export.verdict_records(store)[0]["evidence"]
+    assert [(e["passage_id"], e["text"], e["domain"], e["demo"]) for e in cited] == [(added, passage, "reuters.com", False)]
+    store.close()
+
+
+@pytest.mark.model
+def test_page_fetched_on_the_review_screen_becomes_candidates(app, tmp_path, monkeypatch):
+    import http.server
+    import threading
+
+    _load_demo(app)
+    app.button(key="open_article").click().run()
+    claim_id = _shown_claim(app)
+    store = Store(tmp_path / "workbench.db")
+    claim = store.query_one("SELECT text FROM claims WHERE id = ?", (claim_id,))["text"]
+    page = (
+        f"<html><head><title>Ministry statement</title></head><body><article><h1>Ministry statement</h1>"
+        f"<p>{html.escape(claim)} The ministry repeated the figure on Monday.</p></article></body></html>"
+    ).encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path != "/statement":
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("WORKBENCH_FETCH_ALLOW_HOSTS", "127.0.0.1")  # the test server only
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        app.text_input(key=f"paste_url_{claim_id}").input(f"{base}/gone").run()
+        app.button(key=f"add_url_{claim_id}").click().run()
+        assert "404" in app.error[0].value
+        assert store.query_one("SELECT COUNT(*) FROM documents WHERE origin LIKE 'http%'")[0] == 0
+        app.text_input(key=f"paste_url_{claim_id}").input(f"{base}/statement").run()
+        app.button(key=f"add_url_{claim_id}").click().run()
+    finally:
+        server.shutdown()
+    assert not app.exception
+    assert app.success[0].value == "Page added to the corpus and ranked for this claim."
+    added = {
+        r["id"]
+        for r in store.query(
+            "SELECT p.id FROM passages p JOIN documents d ON d.id = p.document_id WHERE d.origin = ?", (f"{base}/statement",)
+        )
+    }
+    shown = {int(c.key.rsplit("_", 1)[1]) for c in app.get("segmented_control") if c.key and c.key.startswith("mark_")}
+    assert added and added & shown
+    store.close()

@@ -189,7 +189,8 @@ def test_review_a_claim_and_export_csv(chromium: str, app_url: str, tmp_path: Pa
             expect(sidebar.get_by_text(f"Signed in as {REVIEWER}")).to_be_visible()
 
             page.get_by_role("button", name="Load the demo article").click()
-            expect(page.get_by_text(re.compile(r"Added '.+' with \d+ claims\."))).to_be_visible()
+            added = page.get_by_text(re.compile(r"Added '.+' with \d+ claims\."))
+            expect(added).to_be_visible(timeout=MODEL_TIMEOUT_MS)  # the first article loads the model
 
             # Review page: wait for the ranked evidence of the first claim.
             page.get_by_role("button", name="Review this article").click()

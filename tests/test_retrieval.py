@@ -1,3 +1,5 @@
+import shutil
+
 import numpy as np
 import pytest
 
@@ -144,3 +146,39 @@ def test_index_is_reloaded_from_disk_until_the_corpus_changes(workbench, monkeyp
     monkeypatch.undo()
     actions.import_evidence(workbench.store, ANN, [ArticleDraft("New", "A new passage about 32 detained people in Minsk.")], "t")
     assert len(workbench.index()) == len(first) + 1
+
+
+def test_bm25_extended_equals_a_build_over_all_texts_and_leaves_the_original(tmp_path):
+    first = ["Minsk protesters detained", "protesters marched through Minsk, protesters sang", "London weather"]
+    more = ["Police detained 32 people in Minsk", "Heavy rain in London and Minsk"]
+    base = retrieval.BM25(first)
+    grown = base.extended(more)
+    whole = retrieval.BM25(first + more)
+    assert grown.vocabulary == whole.vocabulary
+    assert np.allclose(grown.matrix.toarray(), whole.matrix.toarray())
+    assert base.matrix.shape[0] == 3 and np.allclose(base.matrix.toarray(), retrieval.BM25(first).matrix.toarray())
+    base.save(tmp_path)
+    with pytest.raises(ValueError):  # read from disk: no term counts to extend
+        retrieval.BM25.load(tmp_path).extended(more)
+
+
+@pytest.mark.model
+def test_adding_passages_tokenises_only_them_and_matches_a_full_rebuild(workbench, monkeypatch):
+    before = workbench.index()
+    assert before.bm25.extendable  # built here on first use of the fresh corpus
+    tokenised = []
+    original = retrieval.tokenize
+    monkeypatch.setattr(retrieval, "tokenize", lambda text: tokenised.append(text) or original(text))
+    actions.import_evidence(workbench.store, ANN, [ArticleDraft("Crane", "The Tallinn crane lifted 85 tonnes on Monday.")], "t")
+    grown = workbench.index()
+    assert len(grown) == len(before) + 1 and len(tokenised) == 1
+    monkeypatch.undo()
+    workbench._index = None
+    for folder in workbench.settings.index_dir.iterdir():  # no on-disk copy: a true rebuild from every passage
+        shutil.rmtree(folder)
+    rebuilt = workbench.index()
+    assert np.array_equal(rebuilt.passage_ids, grown.passage_ids)
+    assert np.allclose(np.asarray(rebuilt.vectors), np.asarray(grown.vectors))
+    assert np.allclose(rebuilt.bm25.matrix.toarray(), grown.bm25.matrix.toarray())
+    actions.delete_document(workbench.store, ANN, int(workbench.store.query_one("SELECT MAX(id) FROM documents")[0]))
+    assert np.array_equal(workbench.index().passage_ids, before.passage_ids)  # a delete rebuilds without it

@@ -114,6 +114,8 @@ MATRIX = {
     "override_rating": Role.EDITOR,
     "import_verdicts": Role.EDITOR,
     "search_for_evidence": Role.EDITOR,
+    "delete_document": Role.EDITOR,
+    "remove_demo_data": Role.EDITOR,
     "add_account": Role.ADMIN,
     "set_role": Role.ADMIN,
     "reset_password": Role.ADMIN,

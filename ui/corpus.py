@@ -1,4 +1,5 @@
-"""Corpus page: import evidence documents and build the index, with progress."""
+"""Corpus page: the documents as a searchable table (origin, demo or not) with delete and "remove
+demo data", importing evidence documents, and building the index, with progress."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import streamlit as st
 from checks import actions, articles, corpus, factchecks
 from checks.errors import WorkbenchError
 from checks.vocab import Role
-from ui.common import can, current_actor, get_workbench, safe_md, show_flashes
+from ui.common import act, can, current_actor, get_workbench, safe_md, show_flashes
 
 UPLOAD_TYPES = ["txt", "md", "html", "htm", "json", "jsonl", "csv"]
 
@@ -16,12 +17,63 @@ def _actor() -> actions.Actor:
     return current_actor()
 
 
+def _delete_document() -> None:
+    document_id = st.session_state.get("delete_choice")
+    if document_id is None:
+        return
+    act(lambda actor: actions.delete_document(get_workbench().store, actor, document_id))
+
+
+def _remove_demo() -> None:
+    act(lambda actor: actions.remove_demo_data(get_workbench().store, actor))
+
+
+def render_documents() -> None:
+    """The corpus as a table, searchable by title or text; editors delete a document or the demo data."""
+    store = get_workbench().store
+    search = st.text_input("Search documents by title or text", key="corpus_search")
+    rows = corpus.list_documents(store, search or "")
+    if not rows:
+        st.caption("No documents match." if search else "The corpus is empty.")
+        return
+    st.dataframe(
+        [
+            {
+                "id": r["id"],
+                "title": r["title"],
+                "source": r["domain"],
+                "date": r["published"],
+                "passages": r["passages"],
+                "origin": "demo" if r["is_demo"] else r["origin"],
+            }
+            for r in rows
+        ],
+        hide_index=True,
+        key="corpus_table",
+    )
+    if not can(Role.EDITOR):
+        return
+    row = st.columns([4, 2, 2])
+    titles = {r["id"]: f"#{r['id']} {(r['title'] or '')[:70]}" for r in rows}
+    row[0].selectbox("Document", list(titles), format_func=titles.get, key="delete_choice")
+    row[1].button("Delete document", key="delete_document", on_click=_delete_document)
+    demo = corpus.demo_documents(store)
+    if demo:
+        row[2].button(
+            f"Remove demo data ({demo})",
+            key="remove_demo",
+            on_click=_remove_demo,
+            help="The shipped example documents; your own documents stay.",
+        )
+
+
 def render() -> None:
     st.title("Evidence corpus")
     show_flashes()
     workbench = get_workbench()
     documents, passages = corpus.corpus_size(workbench.store)
     st.metric("Documents / passages", f"{documents:,} / {passages:,}")
+    render_documents()
     if not can(Role.EDITOR):
         st.info("Adding evidence and earlier fact-checks needs the editor role.")
     files = (

@@ -1,14 +1,18 @@
-"""The evidence side of the review page: earlier fact-checks matching the claim (reuse or dismiss)
-and the ranked candidate passages with reliability, signals and the reviewer's marks. Every click
-is saved in its callback through the action layer."""
+"""The evidence side of the review page: earlier fact-checks matching the claim (reuse or dismiss),
+the ranked candidate passages with reliability, signals, a demo marker and the reviewer's marks,
+and adding evidence where the reviewer is (a pasted passage or a fetched URL, ranked for the claim
+at once). Every click is saved in its callback through the action layer."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from checks import actions, factchecks, relevance, review, sources
+from checks.corpus import ImportResult
+from checks.errors import InputError
+from checks.ingest import fetch_url
 from checks.vocab import Mark, RelevanceLabel, Role
-from ui.common import act, can, get_workbench, highlight, link_html, rating_badge, reviewer, safe_md
+from ui.common import act, can, flash, get_workbench, highlight, link_html, rating_badge, reviewer, safe_md
 
 SORTS = {
     "fused rank": lambda c: c.rank,
@@ -29,6 +33,64 @@ MIN_RELIABILITY = {
 def _save_mark(claim_id: int, passage_id: int) -> None:
     mark = st.session_state.get(f"mark_{claim_id}_{passage_id}")
     act(lambda actor: actions.mark_passage(get_workbench().store, actor, claim_id, passage_id, mark), quiet=True)
+
+
+def _added(claim_id: int, result: ImportResult | None, what: str) -> None:
+    """Say what happened and remember what a reviewer added for this claim, so the screen can say
+    where it ranks."""
+    if result is None:
+        return
+    if result.documents:
+        st.session_state[f"added_{claim_id}"] = result.document_ids
+        flash(f"{what} added to the corpus and ranked for this claim.")
+    else:
+        flash(f"{what} is already in the corpus: this claim's candidates include it if it ranks.", "info")
+
+
+def _add_pasted(claim_id: int) -> None:
+    state = st.session_state
+    keys = [f"paste_{field}_{claim_id}" for field in ("text", "source", "date")]
+
+    def run(actor: actions.Actor) -> ImportResult:
+        draft = actions.pasted_passage(*(state.get(key) or "" for key in keys))
+        return actions.import_evidence(get_workbench().store, actor, [draft], origin=actions.PASTED)
+
+    result = act(run, quiet=True)
+    _added(claim_id, result, "Passage")
+    if result is not None:
+        for key in keys:
+            state[key] = ""
+
+
+def _add_url(claim_id: int) -> None:
+    key = f"paste_url_{claim_id}"
+    url = (st.session_state.get(key) or "").strip()
+
+    def run(actor: actions.Actor) -> ImportResult:
+        if not url:
+            raise InputError("Paste the page's URL first.")
+        # Fetch before the write: the action's transaction never waits on the network.
+        draft = fetch_url(url)
+        return actions.import_evidence(get_workbench().store, actor, [draft], origin=url)
+
+    result = act(run, quiet=True)
+    _added(claim_id, result, "Page")
+    if result is not None:
+        st.session_state[key] = ""
+
+
+def render_add_evidence(claim: dict) -> None:
+    """Paste a passage (with its source and date) or a URL; the new passages are searchable at once."""
+    if not can(Role.EDITOR):
+        return
+    with st.expander("Add evidence for this claim", expanded=False):
+        st.text_area("Passage", key=f"paste_text_{claim['id']}", height=100)
+        row = st.columns(2)
+        row[0].text_input("Source URL or domain (optional)", key=f"paste_source_{claim['id']}")
+        row[1].text_input("Date (optional)", key=f"paste_date_{claim['id']}", placeholder="YYYY-MM-DD")
+        st.button("Add passage", key=f"add_pasted_{claim['id']}", on_click=_add_pasted, args=(claim["id"],))
+        st.text_input("…or a page's URL (fetched, its article split into passages)", key=f"paste_url_{claim['id']}")
+        st.button("Fetch and add", key=f"add_url_{claim['id']}", on_click=_add_url, args=(claim["id"],))
 
 
 def _reuse(claim_id: int, factcheck_id: int, version: int) -> None:
@@ -108,6 +170,12 @@ def _render_card(claim: dict, article: dict, candidate, copies: dict, marks: dic
         top = st.columns([3, 2, 3])
         with top[0]:
             rating_badge(candidate.rating)
+            if candidate.demo:
+                st.badge(
+                    "demo data",
+                    color="violet",
+                    help="A passage of the shipped demo corpus, not a real source. Remove demo data on the Corpus page.",
+                )
         top[1].caption(safe_md(f"{candidate.published or 'undated'} · passage {candidate.passage_id}"))
         weighted = f" · weighted {sources.reliability_weighted(candidate.fused, candidate.rating, weight):.2f}" if weight else ""
         top[2].caption(
@@ -153,8 +221,15 @@ def render_candidates(claim: dict, article: dict, candidates: list) -> None:
     claim collapsed; when nothing addresses it, one line says so and what to do next."""
     workbench = get_workbench()
     marks = review.passage_marks(workbench.store, claim["id"], viewer=reviewer())
+    added = st.session_state.get(f"added_{claim['id']}") or []
+    missing = set(added) - {c.document_id for c in candidates}
+    if missing:
+        st.caption(
+            f"The evidence you added (document {', '.join(map(str, sorted(missing)))}) does not rank among this claim's "
+            f"top {len(candidates) or 'candidates'}: it may not address the claim."
+        )
     if not candidates:
-        st.info("The evidence corpus is empty: import documents on the Corpus page.")
+        st.info("The evidence corpus is empty: add evidence above or import documents on the Corpus page.")
         return
     controls = st.columns([2, 2, 2])
     sort = controls[0].selectbox("Sort candidates by", list(SORTS), key="candidate_sort")
@@ -188,8 +263,8 @@ def render_candidates(claim: dict, article: dict, candidates: list) -> None:
     if not relevance.has_match(c.relevance_label for c in candidates):
         best = max(c.relevance for c in candidates)
         st.warning(
-            f"No passage in the corpus clearly addresses this claim (best relevance {best:.2f}). Add evidence on the "
-            "Corpus page, or record it as unsupported if nothing can be found.",
+            f"No passage in the corpus clearly addresses this claim (best relevance {best:.2f}). Add evidence above, "
+            "or record it as unsupported if nothing can be found.",
             icon=":material/search:",
         )
     for candidate in groups[RelevanceLabel.STRONG]:

@@ -83,6 +83,7 @@ def render() -> None:
     with right:
         evidence_list.render_earlier_factchecks(claim)
         st.subheader("Candidate evidence")
+        evidence_list.render_add_evidence(claim)
         evidence_list.render_candidates(claim, article, candidates)
         evidence_search.render(claim)
 

@@ -32,10 +32,15 @@ from checks.actions.claims import (
 )
 from checks.actions.core import REGISTRY, ActionSpec, Actor, authorize
 from checks.actions.evidence import (
+    PASTED,
+    Deleted,
     add_articles_to_corpus,
+    delete_document,
     import_evidence,
     import_evidence_file,
     import_evidence_paths,
+    pasted_passage,
+    remove_demo_data,
     seed_demo_data,
 )
 from checks.actions.library import Decided, dismiss_factcheck, import_factchecks, reuse_factcheck
@@ -64,6 +69,7 @@ from checks.actions.search import SearchStored, search_for_evidence
 from checks.actions.verdict_import import import_verdicts
 
 __all__ = [
+    "PASTED",
     "REGISTRY",
     "UNDOABLE",
     "AccountSaved",
@@ -77,6 +83,7 @@ __all__ = [
     "Cleared",
     "Copied",
     "Decided",
+    "Deleted",
     "Marked",
     "SearchStored",
     "Undone",
@@ -92,6 +99,7 @@ __all__ = [
     "bulk_verdict",
     "change_password",
     "clear_verdict",
+    "delete_document",
     "disable_account",
     "dismiss_factcheck",
     "drop_claim",
@@ -110,6 +118,8 @@ __all__ = [
     "mark_passage",
     "merge_claims",
     "override_rating",
+    "pasted_passage",
+    "remove_demo_data",
     "reset_password",
     "restore_claim",
     "reuse_factcheck",

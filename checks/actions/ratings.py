@@ -41,10 +41,10 @@ from checks.sources import (
     rating_key,
     rating_label,
 )
-from checks.store import SQL_CHUNK, Store, utc_now
+from checks.store import SHIPPED_DATA_NAME, SQL_CHUNK, Store, utc_now
 from checks.vocab import AuditAction, Role
 
-SHIPPED_DATA_ACTOR = Actor("shipped data", Role.ADMIN)
+SHIPPED_DATA_ACTOR = Actor(SHIPPED_DATA_NAME, Role.ADMIN)
 OVERRIDE_LABELS = ("low", "medium", "high", LISTED)
 COLUMNS = (
     "key",

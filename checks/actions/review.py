@@ -210,7 +210,7 @@ def evidence_snapshot(tx: Tx, store: Store, claim_id: int) -> list[dict]:
     """The passages marked supports / contradicts, as cited with the verdict, each with its
     source's rating as it is at decision time."""
     cited = tx.all(
-        "SELECT m.mark, p.id AS passage_id, p.text, d.url, d.domain, d.title, c.dense, c.lexical, c.fused"
+        "SELECT m.mark, p.id AS passage_id, p.text, d.url, d.domain, d.title, d.is_demo = 1 AS demo, c.dense, c.lexical, c.fused"
         " FROM evidence_marks m JOIN passages p ON p.id = m.passage_id JOIN documents d ON d.id = p.document_id"
         " LEFT JOIN candidates c ON c.claim_id = m.claim_id AND c.passage_id = m.passage_id"
         " WHERE m.claim_id = ? AND m.mark != ? ORDER BY m.passage_id",
@@ -219,6 +219,7 @@ def evidence_snapshot(tx: Tx, store: Store, claim_id: int) -> list[dict]:
     targets = {item["passage_id"]: sources.rating_target(item["url"], item["domain"]) for item in cited}
     ratings = sources.lookup_many(store, {t for t in targets.values() if t})
     for item in cited:
+        item["demo"] = bool(item["demo"])
         target = targets[item["passage_id"]]
         item["source_rating"] = (ratings[target] if target else sources.SourceRating(domain=None)).snapshot()
     return cited
