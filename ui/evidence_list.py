@@ -108,7 +108,7 @@ def _dismiss(claim_id: int, factcheck_id: int) -> None:
     )
 
 
-def _render_match(claim: dict, match: factchecks.Match) -> None:
+def _render_match(claim: dict, match: factchecks.Match, may_reuse: bool) -> None:
     fact = match.factcheck
     mapped = fact.workbench_verdict
     with st.container(border=True, key=f"match_{claim['id']}_{fact.id}"):
@@ -130,12 +130,7 @@ def _render_match(claim: dict, match: factchecks.Match) -> None:
             st.caption("Reused for this claim.")
             return
         row = st.columns(2)
-        # Reuse is offered only for the same claim, to editors, and never inside a pending blind review.
-        if (
-            match.tier == factchecks.SAME_CLAIM
-            and can(Role.EDITOR)
-            and not review.pending_blind_pair(get_workbench().store, claim["id"])
-        ):
+        if match.tier == factchecks.SAME_CLAIM and may_reuse:
             row[0].button(
                 f"Reuse this verdict ({mapped})" if mapped else "Cannot reuse: rating has no workbench verdict",
                 key=f"reuse_{claim['id']}_{fact.id}",
@@ -157,12 +152,14 @@ def render_earlier_factchecks(claim: dict) -> None:
     if not matches:
         return
     st.subheader("Earlier fact-checks")
+    # Reuse is offered only for the same claim, to editors, and never inside a pending blind review.
+    may_reuse = can(Role.EDITOR) and not review.pending_blind_pair(get_workbench().store, claim["id"])
     for match in same:
-        _render_match(claim, match)
+        _render_match(claim, match, may_reuse)
     if related:
         with st.expander(f"Related fact-checks ({len(related)})", expanded=not same):
             for match in related:
-                _render_match(claim, match)
+                _render_match(claim, match, may_reuse)
 
 
 def _render_card(claim: dict, article: dict, candidate, copies: dict, marks: dict, weight: float) -> None:

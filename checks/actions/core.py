@@ -233,12 +233,12 @@ class Performed:
 def perform(
     store: Store, actor: Actor, function: Callable[..., Any], audit: AuditAction | None = None
 ) -> Iterator[tuple[Tx, Performed]]:
-    """Run an action's body: role check, one IMMEDIATE transaction, one audit event at commit.
+    """Run the body of a registered action (whose role :func:`action` already checked): one
+    IMMEDIATE transaction, one audit event at commit.
 
     Any exception rolls everything back, the event included. ``audit`` overrides the registered
     audit action for variants (e.g. a verdict set by adjudication)."""
     spec: ActionSpec = function.spec  # type: ignore[attr-defined]
-    authorize(actor, spec.role, f"'{spec.cli}'")  # again: perform may be reached by a variant path
     done = Performed()
     with store.transaction() as conn:
         tx = Tx(conn, actor, audit or spec.audit)
