@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -119,13 +120,11 @@ def sign_in_first_admin(page, log_path: Path) -> None:
     page.get_by_role("button", name="Save password").click()
 
 
-@pytest.fixture
-def app_url(tmp_path: Path) -> Iterator[str]:
-    """A running app on a free port with an empty data folder; stopped afterwards."""
-    port = _free_port()
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    log_path = tmp_path / "streamlit.log"
+@contextmanager
+def running_app(data_dir: Path, log_path: Path, port: int | None = None, extra_args: tuple[str, ...] = ()) -> Iterator[str]:
+    """``streamlit run workbench.py`` on 127.0.0.1 (a free port unless given) with this data folder,
+    answering its health check; its address while it runs, stopped afterwards."""
+    port = port or _free_port()
     env = {**os.environ, "WORKBENCH_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1"}
     command = [
         sys.executable,
@@ -141,6 +140,7 @@ def app_url(tmp_path: Path) -> Iterator[str]:
         "127.0.0.1",
         "--browser.gatherUsageStats",
         "false",
+        *extra_args,
     ]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -167,6 +167,15 @@ def app_url(tmp_path: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=15)
+
+
+@pytest.fixture
+def app_url(tmp_path: Path) -> Iterator[str]:
+    """A running app on a free port with an empty data folder; stopped afterwards."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    with running_app(data_dir, tmp_path / "streamlit.log") as base:
+        yield base
 
 
 def test_review_a_claim_and_export_csv(chromium: str, app_url: str, tmp_path: Path) -> None:

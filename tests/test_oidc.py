@@ -21,7 +21,7 @@ from checks import actions
 from checks.actions import Actor
 from checks.store import Store
 from checks.vocab import Role
-from tests.test_browser import CHROMIUM_ARGS, MODEL_TIMEOUT_MS, UI_TIMEOUT_MS, _free_port, chromium  # noqa: F401
+from tests.test_browser import CHROMIUM_ARGS, MODEL_TIMEOUT_MS, UI_TIMEOUT_MS, _free_port, chromium, running_app  # noqa: F401
 
 pytestmark = [pytest.mark.browser]
 CLIENT_ID, CLIENT_SECRET = "workbench-test", "test-client-secret"
@@ -123,11 +123,6 @@ class FakeIssuer:
 def sso_app(tmp_path: Path):
     """The app with single sign-on configured against a fake issuer; an account linked to the
     e-mail the issuer vouches for."""
-    import os
-    import subprocess
-    import sys
-    import urllib.request
-
     issuer = FakeIssuer("olga@newsroom.example")
     store = Store(tmp_path / "data" / "workbench.db")
     actions.add_account(store, Actor("setup", Role.ADMIN), "Olga", Role.EDITOR, identity="olga@newsroom.example")
@@ -142,62 +137,38 @@ def sso_app(tmp_path: Path):
         f'client_secret = "{CLIENT_SECRET}"\n'
         f'server_metadata_url = "{issuer.url}/.well-known/openid-configuration"\n'
     )
-    root = Path(__file__).resolve().parents[1]
-    log = (tmp_path / "streamlit.log").open("wb")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "workbench.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-            "--secrets.files",
-            str(secrets_file),
-        ],
-        cwd=root,
-        env={**os.environ, "WORKBENCH_DATA_DIR": str(tmp_path / "data")},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        yield f"http://127.0.0.1:{port}", issuer, tmp_path
+        with running_app(tmp_path / "data", tmp_path / "streamlit.log", port, ("--secrets.files", str(secrets_file))) as url:
+            yield url, issuer, tmp_path
     finally:
-        server.terminate()
-        server.wait(15)
-        log.close()
         issuer.close()
 
 
-def test_single_sign_on_lets_in_the_linked_account_with_its_role(chromium, sso_app):  # noqa: F811
+def _sign_in_with_the_provider(browser_path: str, url: str, expect_shown: str, then_articles: bool) -> None:
+    """Click "Sign in with your organisation" in a real browser and check what the app shows after
+    the round trip through the provider (the Articles page, or not)."""
     from playwright.sync_api import expect, sync_playwright
 
-    url, issuer, tmp_path = sso_app
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_page()
             page.set_default_timeout(UI_TIMEOUT_MS)
             page.goto(url)
             page.get_by_role("button", name="Sign in with your organisation").click(timeout=MODEL_TIMEOUT_MS)
-            expect(page.get_by_text("Signed in as Olga (editor)")).to_be_visible(timeout=MODEL_TIMEOUT_MS)
-            expect(page.get_by_role("heading", name="Articles", exact=True)).to_be_visible()
+            expect(page.get_by_text(expect_shown)).to_be_visible(timeout=MODEL_TIMEOUT_MS)
+            articles = expect(page.get_by_role("heading", name="Articles", exact=True))
+            if then_articles:
+                articles.to_be_visible()
+            else:
+                articles.not_to_be_visible()
         finally:
             browser.close()
+
+
+def test_single_sign_on_lets_in_the_linked_account_with_its_role(chromium, sso_app):  # noqa: F811
+    url, issuer, tmp_path = sso_app
+    _sign_in_with_the_provider(chromium, url, "Signed in as Olga (editor)", then_articles=True)
     assert {"/.well-known/openid-configuration", "/authorize", "/token", "/jwks"} <= set(issuer.requests)
     logged = Store(tmp_path / "data" / "workbench.db").query(
         "SELECT reviewer, action, new FROM audit_log WHERE entity = 'accounts'"
@@ -207,22 +178,8 @@ def test_single_sign_on_lets_in_the_linked_account_with_its_role(chromium, sso_a
 
 
 def test_an_identity_without_an_account_is_refused(chromium, sso_app):  # noqa: F811
-    from playwright.sync_api import expect, sync_playwright
-
     url, issuer, tmp_path = sso_app
     issuer.email = "stranger@elsewhere.example"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(UI_TIMEOUT_MS)
-            page.goto(url)
-            page.get_by_role("button", name="Sign in with your organisation").click(timeout=MODEL_TIMEOUT_MS)
-            expect(page.get_by_text("stranger@elsewhere.example has no active account here")).to_be_visible(
-                timeout=MODEL_TIMEOUT_MS
-            )
-            expect(page.get_by_role("heading", name="Articles", exact=True)).not_to_be_visible()
-        finally:
-            browser.close()
+    _sign_in_with_the_provider(chromium, url, "stranger@elsewhere.example has no active account here", then_articles=False)
     refused = Store(tmp_path / "data" / "workbench.db").query("SELECT action FROM audit_log WHERE action = 'sign-in refused'")
     assert len(refused) >= 1
